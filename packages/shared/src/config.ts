@@ -1,0 +1,81 @@
+// Environment shared by every Strata process (CONTRACT §1). Each service reads what it needs
+// through these helpers so names and defaults live in one place.
+import { z } from 'zod';
+
+export const SUBGRAPHS = ['inventory', 'branching', 'history', 'auth'] as const;
+export type SubgraphName = (typeof SUBGRAPHS)[number];
+
+/** Default listen ports; every one can be overridden with PORT when the process is started alone. */
+export const DEFAULT_PORTS = {
+  gateway: 8000,
+  inventory: 4001,
+  branching: 4002,
+  history: 4003,
+  auth: 4004,
+  'rest-adapter': 4010,
+} as const;
+
+const bool = (def: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? def : !['false', '0', 'no', 'off'].includes(v.toLowerCase())));
+const int = (def: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? def : Number.parseInt(v, 10)))
+    .pipe(z.number().int().positive());
+
+const EnvSchema = z.object({
+  DATABASE_URL: z.string().optional(),
+  REDIS_URL: z.string().optional(),
+  STRATA_CONTEXT_SECRET: z.string().min(32).optional(),
+  STRATA_GRAPHQL_ENABLED: bool(true),
+  STRATA_MAX_PAGE_SIZE: int(1000),
+  STRATA_GRAPHQL_MAX_ALIASES: int(10),
+  STRATA_GRAPHQL_MAX_DEPTH: int(15),
+  STRATA_ALLOW_ANONYMOUS_READ: bool(false),
+  STRATA_DATA_DIR: z.string().optional(),
+});
+export type StrataEnv = z.infer<typeof EnvSchema>;
+
+export function readEnv(env: NodeJS.ProcessEnv = process.env): StrataEnv {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const msg = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid environment: ${msg}`);
+  }
+  return parsed.data;
+}
+
+export function requireContextSecret(env: NodeJS.ProcessEnv = process.env): string {
+  const secret = readEnv(env).STRATA_CONTEXT_SECRET;
+  if (!secret) throw new Error('STRATA_CONTEXT_SECRET is not set (at least 32 characters, shared by gateway and subgraphs)');
+  return secret;
+}
+
+/**
+ * Connection string and Postgres schema for one subgraph: `<SUBGRAPH>_DATABASE_URL` when set,
+ * else `DATABASE_URL`; each subgraph lives in its own schema named after it (or `?schema=`).
+ */
+export function databaseFor(subgraph: SubgraphName, env: NodeJS.ProcessEnv = process.env): { url: string; schema: string } {
+  const own = env[`${subgraph.toUpperCase()}_DATABASE_URL`];
+  const raw = own || env.DATABASE_URL;
+  if (!raw) throw new Error(`DATABASE_URL (or ${subgraph.toUpperCase()}_DATABASE_URL) is not set`);
+  const u = new URL(raw);
+  const schema = u.searchParams.get('schema') ?? subgraph;
+  u.searchParams.delete('schema');
+  return { url: u.toString(), schema };
+}
+
+/** Where a subgraph is reachable: `<SUBGRAPH>_URL` (e.g. INVENTORY_URL) or localhost:<default port>. */
+export function subgraphUrl(name: SubgraphName, env: NodeJS.ProcessEnv = process.env): string {
+  return env[`${name.toUpperCase()}_URL`] ?? `http://127.0.0.1:${DEFAULT_PORTS[name]}/graphql`;
+}
+
+export function listenPort(service: keyof typeof DEFAULT_PORTS, env: NodeJS.ProcessEnv = process.env): number {
+  return env.PORT ? Number.parseInt(env.PORT, 10) : DEFAULT_PORTS[service];
+}
+
+export const VERSION = '0.1.0';

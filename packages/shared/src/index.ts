@@ -1,0 +1,11 @@
+// Public surface of @strata/shared: request context, errors, time parsing, config, logging,
+// Postgres helpers, the subgraph bootstrap and the event bus.
+export * from './errors.ts';
+export * from './time.ts';
+export * from './context.ts';
+export * from './config.ts';
+export * from './logger.ts';
+export * from './pg.ts';
+export * from './subgraph-server.ts';
+export * from './internal-client.ts';
+export * from './events.ts';
