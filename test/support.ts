@@ -34,3 +34,33 @@ export function serviceEnv(databaseUrl: string, extra: Record<string, string | u
     ...extra,
   };
 }
+
+import { CONTEXT_HEADER, newRequestContext, signContext, type RequestContext } from '@strata/shared';
+
+export const ADMIN: NonNullable<RequestContext['user']> = { id: 'u-admin', username: 'admin', roles: ['admin'], via: 'token' };
+export const VIEWER: NonNullable<RequestContext['user']> = { id: 'u-viewer', username: 'viewer', roles: ['viewer'], via: 'token' };
+
+export interface GqlResponse<T = Record<string, any>> {
+  status: number;
+  data?: T | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
+  extensions?: Record<string, any>;
+}
+
+/** Calls a subgraph directly with a signed context, as the gateway would. */
+export async function callSubgraph<T = Record<string, any>>(
+  url: string,
+  audience: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  ctx: Partial<RequestContext> = {},
+): Promise<GqlResponse<T>> {
+  const token = await signContext(newRequestContext({ user: ADMIN, ...ctx }), { secret: TEST_SECRET, audience });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: token },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as GqlResponse<T>;
+  return { ...body, status: res.status };
+}

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { DocumentNode, GraphQLFormattedError } from 'graphql';
@@ -104,6 +105,7 @@ async function startApollo(schema: SchemaModule, logger: Logger): Promise<Apollo
     formatError: formatError(logger),
     // Only the gateway talks to us; CSRF prevention is done at the gateway.
     csrfPrevention: false,
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
   });
   await server.start();
   return server;

@@ -1,0 +1,10 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { createMigration } from '../src/create-migration.ts';
+const logger = { info: (m: string) => console.log('INFO', m), warn: (m: string) => console.log('WARN', m) };
+const p = 'gen/prisma/schema.prisma';
+const v1 = await readFile(p, 'utf8');
+console.log(await createMigration({ prismaDir: 'gen/prisma', name: 'init', logger }));
+await writeFile(p, v1 + `\nmodel Post {\n  id    Int    @id @default(autoincrement())\n  title String\n  tags  String[]\n  meta  Json?\n  @@index([title])\n}\n`);
+console.log(await createMigration({ prismaDir: 'gen/prisma', name: 'Add posts!', logger }));
+console.log(await createMigration({ prismaDir: 'gen/prisma', name: 'nothing', logger }));
+await writeFile(p, v1);

@@ -1,0 +1,13 @@
+import { applyMigrations, generateClient, prismaAdapter } from '../src/index.ts';
+import { ensureDatabase, dropDatabase } from '@strata/shared';
+const logger = { info: (m: string) => console.log('INFO', m), warn: (m: string) => console.log('WARN', m) };
+await generateClient({ schemaPath: 'gen/prisma/schema.prisma', logger });
+const url = 'postgresql://postgres@127.0.0.1:5432/strata_exp7';
+await dropDatabase(url); await ensureDatabase(url);
+console.log(await applyMigrations({ prismaDir: 'gen/prisma', url, schema: 'exp', logger }));
+const { PrismaClient } = await import('./gen/src/generated/prisma/client.ts');
+const prisma = new PrismaClient({ adapter: prismaAdapter({ url, schema: 'exp' }) });
+const u = await prisma.user.create({ data: { email: 'a@b.c' } });
+console.log(u, await prisma.user.count(), await prisma.$queryRaw`SELECT count(*)::int AS n FROM "User"`);
+await prisma.$disconnect();
+await dropDatabase(url);

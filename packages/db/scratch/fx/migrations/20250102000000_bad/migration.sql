@@ -1,0 +1,2 @@
+CREATE TABLE "U" (id int);
+SELECT nope FROM nothing;

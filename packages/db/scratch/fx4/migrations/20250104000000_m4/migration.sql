@@ -1,0 +1,2 @@
+CREATE TABLE "T4" (id int primary key);
+SELECT pg_sleep(0.2);

@@ -1,0 +1,2 @@
+CREATE TABLE "T5" (id int primary key);
+SELECT pg_sleep(0.2);

@@ -1,0 +1,18 @@
+// Resolver map of the auth subgraph, built around the store (closures, no globals).
+import type { GraphQLResolverMap, SubgraphContext } from '@strata/shared';
+import { apiTokenResolvers } from './api-tokens.ts';
+import { DateTimeScalar } from './scalars.ts';
+import { userResolvers, type ResolverDeps } from './users.ts';
+
+export type { ResolverDeps };
+
+export function createResolvers(deps: ResolverDeps): GraphQLResolverMap<SubgraphContext> {
+  const users = userResolvers(deps);
+  const tokens = apiTokenResolvers(deps);
+  return {
+    DateTime: DateTimeScalar,
+    Query: { ...users.Query, ...tokens.Query },
+    Mutation: { ...tokens.Mutation },
+    UserType: users.UserType,
+  } as GraphQLResolverMap<SubgraphContext>;
+}

@@ -1,0 +1,145 @@
+// The auth subgraph's SDL (Federation 2): the current user, users (admins), API tokens.
+// `printSchemaSdl()` is what `pnpm compose` reads; `typeDefs` is what the server builds.
+// Login/refresh/logout, user_* mutations and OAuth2/OIDC come with issue 5.
+import { parse, type DocumentNode } from 'graphql';
+
+const SDL = /* GraphQL */ `
+extend schema
+  @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])
+
+"""An ISO 8601 date-time with offset, e.g. 2024-01-15T10:30:00.000Z"""
+scalar DateTime
+
+type OffsetPaginationInfo @shareable {
+  offset: Int!
+  limit: Int!
+}
+
+input OffsetPaginationInput {
+  offset: Int = 0
+  limit: Int!
+}
+
+"""String lookups on auth objects (exact, case-insensitive and partial matches)."""
+input AuthStrFilterLookup {
+  exact: String
+  i_exact: String
+  contains: String
+  i_contains: String
+  starts_with: String
+  i_starts_with: String
+  ends_with: String
+  i_ends_with: String
+  in_list: [String!]
+  is_null: Boolean
+}
+
+input AuthIDFilterLookup {
+  exact: ID
+  in_list: [ID!]
+}
+
+input AuthBoolFilterLookup {
+  exact: Boolean
+  is_null: Boolean
+}
+
+"""A Strata user account."""
+type UserType @key(fields: "id") {
+  id: ID!
+  display: String!
+  class_type: String!
+  username: String!
+  """any of admin, editor, viewer"""
+  roles: [String!]!
+  is_active: Boolean!
+  created: DateTime!
+  last_updated: DateTime!
+}
+
+type UserTypeOffsetPaginated {
+  results: [UserType!]!
+  total_count: Int!
+  page_info: OffsetPaginationInfo!
+}
+
+input UserFilter {
+  id: AuthIDFilterLookup
+  username: AuthStrFilterLookup
+  is_active: AuthBoolFilterLookup
+  """users holding this role (admin, editor or viewer)"""
+  role: String
+  AND: UserFilter
+  OR: UserFilter
+  NOT: UserFilter
+}
+
+"""An API token. The secret itself is only returned once, by api_token_create."""
+type ApiTokenType {
+  id: ID!
+  display: String!
+  class_type: String!
+  name: String!
+  user: UserType!
+  """first characters of the token, for recognising it"""
+  prefix: String!
+  """last characters of the token, for recognising it"""
+  last4: String!
+  expires: DateTime
+  revoked: DateTime
+  last_used: DateTime
+  created: DateTime!
+  """not revoked and not expired"""
+  is_active: Boolean!
+  """the token in clear text: only set in the answer of api_token_create"""
+  token: String
+}
+
+type ApiTokenTypeOffsetPaginated {
+  results: [ApiTokenType!]!
+  total_count: Int!
+  page_info: OffsetPaginationInfo!
+}
+
+input ApiTokenFilter {
+  id: AuthIDFilterLookup
+  name: AuthStrFilterLookup
+  user_id: ID
+  """not revoked and not expired"""
+  is_active: Boolean
+  AND: ApiTokenFilter
+  OR: ApiTokenFilter
+  NOT: ApiTokenFilter
+}
+
+input ApiTokenCreateInput {
+  name: String!
+  """expiry instant; omit for a token that does not expire"""
+  expires: DateTime
+}
+
+type Query {
+  """the authenticated user"""
+  me: UserType
+  """a user (admins, or the user themselves)"""
+  user(id: ID!): UserType!
+  """all users (admins only)"""
+  user_list(filters: UserFilter, pagination: OffsetPaginationInput): UserTypeOffsetPaginated!
+  """your API tokens (admins: everyone's)"""
+  api_token_list(filters: ApiTokenFilter, pagination: OffsetPaginationInput): ApiTokenTypeOffsetPaginated!
+}
+
+type Mutation {
+  """creates an API token for the authenticated user; the answer's token field is the only copy"""
+  api_token_create(data: ApiTokenCreateInput!): ApiTokenType!
+  """revokes one of your API tokens (admins: anyone's)"""
+  api_token_revoke(id: ID!): ApiTokenType!
+}
+`;
+
+export const typeDefs: DocumentNode = parse(SDL);
+
+/** The subgraph SDL as text (input of `pnpm compose`). */
+export function printSchemaSdl(): string {
+  return `${SDL.trim()}\n`;
+}

@@ -1,0 +1,72 @@
+// Per-request read state: the read scope, a statement-counting db handle, and DataLoaders that
+// batch every nested field into one statement per (kind, field, arguments).
+import DataLoader from 'dataloader';
+import type pg from 'pg';
+import type { SubgraphContext } from '@strata/shared';
+import type { CompiledSchema, Kind } from '../model/kinds.ts';
+import { Reader, type Db, type Limits, type ListArgs, type Row } from '../store/reader.ts';
+import { scopeFromContext, type ReadScope } from '../store/scope.ts';
+
+export interface InventoryRuntime {
+  pool: pg.Pool;
+  schema: CompiledSchema;
+  limits: Limits;
+  /** called after a write transaction committed (relays the outbox) */
+  onCommitted(): void;
+}
+
+export interface RequestState {
+  scope: ReadScope;
+  reader: Reader;
+  statements: number;
+  byId(kind: Kind): DataLoader<string, Row | null>;
+  children(kind: Kind, column: string, many: boolean, args: ListArgs): DataLoader<string, Row[]>;
+}
+
+const states = new WeakMap<object, RequestState>();
+
+export function requestState(context: SubgraphContext, rt: InventoryRuntime): RequestState {
+  let state = states.get(context);
+  if (state) return state;
+  const scope = scopeFromContext(context.ctx);
+  const db: Db = {
+    query: (text, values) => {
+      state!.statements++;
+      return rt.pool.query(text, values);
+    },
+  };
+  const reader = new Reader(db, rt.schema, scope, rt.limits);
+  const idLoaders = new Map<string, DataLoader<string, Row | null>>();
+  const childLoaders = new Map<string, DataLoader<string, Row[]>>();
+  state = {
+    scope,
+    reader,
+    statements: 0,
+    byId(kind) {
+      let l = idLoaders.get(kind.kind);
+      if (!l) {
+        l = new DataLoader<string, Row | null>(async (ids) => {
+          const rows = await reader.byIds(kind, ids);
+          const map = new Map(rows.map((r) => [r.id, r]));
+          return ids.map((id) => map.get(id) ?? null);
+        });
+        idLoaders.set(kind.kind, l);
+      }
+      return l;
+    },
+    children(kind, column, many, args) {
+      const key = `${kind.kind}|${column}|${JSON.stringify(args)}`;
+      let l = childLoaders.get(key);
+      if (!l) {
+        l = new DataLoader<string, Row[]>(async (parents) => {
+          const map = await reader.childrenOf(kind, column, many, parents, args);
+          return parents.map((p) => map.get(p) ?? []);
+        });
+        childLoaders.set(key, l);
+      }
+      return l;
+    },
+  };
+  states.set(context, state);
+  return state;
+}

@@ -1,0 +1,83 @@
+// Starts the inventory subgraph: migrations, kind tables in step with the schema in force,
+// GraphQL on /graphql, and the outbox relay that feeds the change log.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { applyMigrations } from '@strata/db';
+import {
+  createLogger,
+  createSchemaPool,
+  databaseFor,
+  listenPort,
+  readEnv,
+  requireContextSecret,
+  startSubgraphServer,
+} from '@strata/shared';
+import { currentSchema, recordSchema } from './model/store.ts';
+import type { InventoryRuntime } from './resolvers/request-state.ts';
+import { schemaModule } from './schema/index.ts';
+import { syncTables } from './store/ddl.ts';
+import { OutboxRelay, type Publisher } from './store/outbox.ts';
+import { createPublisher } from './store/publisher.ts';
+
+export const SERVICE = 'inventory';
+const PRISMA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../prisma');
+
+// bigint columns (Number attributes, counts) as JS numbers; timestamps stay Date objects.
+pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
+
+export interface RunningInventory {
+  url: string;
+  port: number;
+  runtime: InventoryRuntime;
+  relay: OutboxRelay;
+  close(): Promise<void>;
+}
+
+export async function start(env: NodeJS.ProcessEnv = process.env, opts: { publisher?: Publisher } = {}): Promise<RunningInventory> {
+  const secret = requireContextSecret(env);
+  const config = readEnv(env);
+  const db = databaseFor(SERVICE, env);
+  const logger = createLogger(SERVICE);
+
+  await applyMigrations({ prismaDir: PRISMA_DIR, url: db.url, schema: db.schema, logger: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) } });
+  const pool = createSchemaPool({ url: db.url, schema: db.schema, max: 20 });
+  const publisher = opts.publisher ?? (await createPublisher(env, logger));
+  try {
+    const state = await currentSchema(pool);
+    await syncTables(pool, state.schema);
+    await recordSchema(pool, state, null);
+
+    const relay = new OutboxRelay(pool, publisher, logger);
+    const runtime: InventoryRuntime = {
+      pool,
+      schema: state.schema,
+      limits: { defaultLimit: 100, maxLimit: config.STRATA_MAX_PAGE_SIZE },
+      onCommitted: () => relay.kick(),
+    };
+    const server = await startSubgraphServer({
+      name: SERVICE,
+      port: listenPort(SERVICE, env),
+      secret,
+      logger,
+      schema: schemaModule(runtime),
+    });
+    relay.start();
+    return {
+      url: server.url,
+      port: server.port,
+      runtime,
+      relay,
+      async close() {
+        await server.close();
+        await relay.stop();
+        await publisher.close?.();
+        await pool.end();
+      },
+    };
+  } catch (err) {
+    await publisher.close?.();
+    await pool.end();
+    throw err;
+  }
+}
