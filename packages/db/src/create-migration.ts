@@ -45,9 +45,7 @@ export function shadowServerUrl(explicit?: string, env: NodeJS.ProcessEnv = proc
   return u.toString();
 }
 
-export async function createMigration(
-  opts: CreateMigrationOptions & { shadowDatabaseUrl?: string },
-): Promise<CreateMigrationResult> {
+export async function createMigration(opts: CreateMigrationOptions): Promise<CreateMigrationResult> {
   if (!opts || typeof opts.prismaDir !== 'string' || !opts.prismaDir) throw new TypeError('createMigration: prismaDir is required');
   const slug = migrationSlug(String(opts.name ?? ''));
   const prismaDir = path.resolve(opts.prismaDir);

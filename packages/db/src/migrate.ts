@@ -2,7 +2,7 @@
 // Primary route: Prisma's own schema engine (wasm) over a corrected pg adapter, so advisory
 // lock, `_prisma_migrations` bookkeeping and failure handling are Prisma's. If the engine cannot
 // start, the fallback runner applies the same folder with the same bookkeeping.
-// Override with STRATA_MIGRATE_ROUTE=wasm|fallback (tests, emergencies).
+// Force a route with `route` or STRATA_MIGRATE_ROUTE=wasm|fallback (tests, emergencies).
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
@@ -116,7 +116,8 @@ export async function applyMigrations(opts: ApplyMigrationsOptions): Promise<App
   }
   await ensureSchemaExists(opts.url, opts.schema);
 
-  const route = process.env.STRATA_MIGRATE_ROUTE;
+  const route = opts.route ?? process.env.STRATA_MIGRATE_ROUTE ?? 'auto';
+  if (!['auto', 'wasm', 'fallback'].includes(route)) throw new TypeError(`applyMigrations: unknown route ${JSON.stringify(route)}`);
   if (route !== 'fallback') {
     try {
       const applied = await applyWithEngine(opts, list);

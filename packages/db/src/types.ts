@@ -14,6 +14,11 @@ export interface ApplyMigrationsOptions {
   /** Postgres schema the subgraph owns; created if missing; `_prisma_migrations` lives there. */
   schema: string;
   logger?: MigrationLogger;
+  /**
+   * `auto` (default): wasm engine, fallback runner only if the engine cannot start.
+   * `wasm` / `fallback`: force one route. Env STRATA_MIGRATE_ROUTE sets the default.
+   */
+  route?: 'auto' | 'wasm' | 'fallback';
 }
 
 export interface ApplyMigrationsResult {
@@ -30,6 +35,11 @@ export interface CreateMigrationOptions {
   logger?: MigrationLogger;
   /** Clock for the folder timestamp (tests). */
   now?: Date;
+  /**
+   * Server for the temporary shadow database used when migrations already exist (default:
+   * STRATA_SHADOW_DATABASE_URL, DATABASE_URL, postgresql://postgres@127.0.0.1:5432/postgres).
+   */
+  shadowDatabaseUrl?: string;
 }
 
 export interface CreateMigrationResult {

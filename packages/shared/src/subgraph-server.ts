@@ -4,7 +4,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
@@ -36,6 +36,8 @@ export interface SubgraphServerOptions {
   logger?: Logger;
   /** extra routes (internal endpoints), mounted before /graphql; they must check the context themselves */
   routes?: (app: Express, helpers: { requireContext: typeof requireContextMiddleware }) => void;
+  /** extra Apollo Server plugins (e.g. response extensions) */
+  plugins?: ApolloServerPlugin<SubgraphContext>[];
   /** called on shutdown after the HTTP server closed */
   onClose?: () => Promise<void>;
 }
@@ -97,7 +99,7 @@ function jsonErrorHandler(err: unknown, _req: Request, res: Response, _next: Nex
   res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
 }
 
-async function startApollo(schema: SchemaModule, logger: Logger): Promise<ApolloServer<SubgraphContext>> {
+async function startApollo(schema: SchemaModule, logger: Logger, plugins: ApolloServerPlugin<SubgraphContext>[] = []): Promise<ApolloServer<SubgraphContext>> {
   const server = new ApolloServer<SubgraphContext>({
     schema: buildSubgraphSchema([{ typeDefs: schema.typeDefs, resolvers: schema.resolvers }]),
     includeStacktraceInErrorResponses: false,
@@ -105,7 +107,7 @@ async function startApollo(schema: SchemaModule, logger: Logger): Promise<Apollo
     formatError: formatError(logger),
     // Only the gateway talks to us; CSRF prevention is done at the gateway.
     csrfPrevention: false,
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ...plugins],
   });
   await server.start();
   return server;
@@ -121,7 +123,7 @@ export async function startSubgraphServer(opts: SubgraphServerOptions): Promise<
   const requireContext = requireContextMiddleware(opts.secret, opts.name);
   opts.routes?.(app, { requireContext: requireContextMiddleware });
 
-  let apollo = await startApollo(opts.schema, logger);
+  let apollo = await startApollo(opts.schema, logger, opts.plugins);
   let handler = makeHandler(apollo);
   function makeHandler(server: ApolloServer<SubgraphContext>) {
     return expressMiddleware(server, {
@@ -145,7 +147,7 @@ export async function startSubgraphServer(opts: SubgraphServerOptions): Promise<
     port,
     logger,
     async setSchema(schema) {
-      const next = await startApollo(schema, logger);
+      const next = await startApollo(schema, logger, opts.plugins);
       const old = apollo;
       apollo = next;
       handler = makeHandler(next);

@@ -15,6 +15,7 @@ import {
 } from '@strata/shared';
 import { currentSchema, recordSchema } from './model/store.ts';
 import type { InventoryRuntime } from './resolvers/request-state.ts';
+import { statementCountPlugin } from './resolvers/statement-count.ts';
 import { schemaModule } from './schema/index.ts';
 import { syncTables } from './store/ddl.ts';
 import { OutboxRelay, type Publisher } from './store/outbox.ts';
@@ -61,6 +62,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env, opts: { publis
       secret,
       logger,
       schema: schemaModule(runtime),
+      plugins: [statementCountPlugin()],
     });
     relay.start();
     return {

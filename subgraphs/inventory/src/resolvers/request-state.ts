@@ -70,3 +70,8 @@ export function requestState(context: SubgraphContext, rt: InventoryRuntime): Re
   states.set(context, state);
   return state;
 }
+
+/** The request's state if a resolver created one (no side effects). */
+export function peekRequestState(context: SubgraphContext): RequestState | undefined {
+  return states.get(context);
+}
