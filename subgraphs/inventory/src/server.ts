@@ -11,9 +11,13 @@ import {
   listenPort,
   readEnv,
   requireContextSecret,
+  errors,
+  SCHEMA_UPDATED_CHANNEL,
   startSubgraphServer,
 } from '@strata/shared';
-import { currentSchema, recordSchema } from './model/store.ts';
+import { SchemaValidationError } from './model/kinds.ts';
+import { currentSchema, mergeUploads, recordSchema, stateOf } from './model/store.ts';
+import type { SchemaLoader } from './resolvers/schema-api.ts';
 import type { InventoryRuntime } from './resolvers/request-state.ts';
 import { statementCountPlugin } from './resolvers/statement-count.ts';
 import { schemaModule } from './schema/index.ts';
@@ -50,28 +54,57 @@ export async function start(env: NodeJS.ProcessEnv = process.env, opts: { publis
     await recordSchema(pool, state, null);
 
     const relay = new OutboxRelay(pool, publisher, logger);
-    const runtime: InventoryRuntime = {
+    let schemaState = state;
+    let runtime: InventoryRuntime = {
       pool,
       schema: state.schema,
       limits: { defaultLimit: 100, maxLimit: config.STRATA_MAX_PAGE_SIZE },
       onCommitted: () => relay.kick(),
     };
-    const server = await startSubgraphServer({
+    let server: Awaited<ReturnType<typeof startSubgraphServer>> | null = null;
+    // Schema loads are serialised: validate, create tables, record, swap the served schema.
+    let loading: Promise<unknown> = Promise.resolve();
+    const loader: SchemaLoader = {
+      load: (uploads, author) => {
+        const run = loading.then(async () => {
+          let next;
+          try {
+            next = stateOf(mergeUploads(schemaState, uploads));
+          } catch (err) {
+            if (err instanceof SchemaValidationError) throw errors.validation(err.message, { problems: err.problems });
+            throw err;
+          }
+          await syncTables(pool, next.schema);
+          const changed = await recordSchema(pool, next, author);
+          schemaState = next;
+          runtime = { ...runtime, schema: next.schema };
+          await server!.setSchema(schemaModule(runtime, loader));
+          if (changed) await publisher.broadcast?.(SCHEMA_UPDATED_CHANNEL, { subgraph: SERVICE, version: next.hash });
+          return { hash: next.hash, changed, kinds: [...next.schema.kinds.keys()].sort() };
+        });
+        loading = run.catch(() => {});
+        return run;
+      },
+    };
+    server = await startSubgraphServer({
       name: SERVICE,
       port: listenPort(SERVICE, env),
       secret,
       logger,
-      schema: schemaModule(runtime),
+      schema: schemaModule(runtime, loader),
       plugins: [statementCountPlugin()],
     });
     relay.start();
+    const running = server;
     return {
-      url: server.url,
-      port: server.port,
-      runtime,
+      url: running.url,
+      port: running.port,
+      get runtime() {
+        return runtime;
+      },
       relay,
       async close() {
-        await server.close();
+        await running.close();
         await relay.stop();
         await publisher.close?.();
         await pool.end();

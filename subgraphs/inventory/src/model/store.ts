@@ -39,3 +39,13 @@ export async function recordSchema(pool: pg.Pool, state: SchemaState, author: st
   ]);
   return true;
 }
+
+/** The schema with `uploads` replacing stored user files of the same namespace. */
+export function mergeUploads(current: SchemaState, uploads: SourceFile[]): SourceFile[] {
+  const replaced = new Set(uploads.map((u) => u.path));
+  return [...current.files.filter((f) => !replaced.has(f.path)), ...uploads];
+}
+
+export function stateOf(files: SourceFile[]): SchemaState {
+  return { files, schema: compileSchema(files), hash: hashFiles(files) };
+}

@@ -153,6 +153,48 @@ input NodeRefFilter {
 }
 `;
 
+const SCHEMA_API = `
+type AttributeDefinitionType {
+  name: String!
+  kind: String!
+  label: String!
+  optional: Boolean!
+  unique: Boolean!
+  default_value: JSON
+  choices: [String!]!
+}
+
+type RelationshipDefinitionType {
+  name: String!
+  peer: String!
+  cardinality: String!
+  optional: Boolean!
+  inverse: String
+}
+
+type KindDefinitionType {
+  "the kind, e.g. DcimSite"
+  kind: String!
+  namespace: String!
+  name: String!
+  label: String!
+  description: String
+  graphql_type: String!
+  query_field: String!
+  inherit_from: [String!]!
+  uniqueness_constraints: [[String!]!]!
+  attributes: [AttributeDefinitionType!]!
+  relationships: [RelationshipDefinitionType!]!
+}
+
+type SchemaLoadResult {
+  "sha-256 of the schema in force after the load"
+  hash: String!
+  changed: Boolean!
+  kinds: [String!]!
+}
+`;
+
 function outputScalar(kind: AttributeKind): string {
   switch (kind) {
     case 'Number':
@@ -329,6 +371,10 @@ export function buildSdl(schema: CompiledSchema): string {
     mutation.push(`  ${k.field}_delete(id: ID!): DeleteResult!`);
     mutation.push(`  ${k.field}_bulk_create(data: [${k.base}CreateInput!]!): [${k.typeName}!]!`);
   }
+  parts.push(SCHEMA_API);
+  query.push('  "the kinds in force (what /api/schema returns)"\n  kind_list: [KindDefinitionType!]!');
+  query.push('  kind_definition(name: String!): KindDefinitionType!');
+  mutation.push('  "load schema files (YAML text or parsed documents); admins only"\n  schema_load(schemas: [JSON!]!): SchemaLoadResult!');
   parts.push(`type Query {\n${query.join('\n')}\n}`);
   parts.push(`type Mutation {\n${mutation.join('\n')}\n}`);
   return parts.join('\n\n') + '\n';

@@ -5,6 +5,7 @@ import type { Logger } from '@strata/shared';
 
 export interface Publisher {
   publish(topic: string, event: unknown): Promise<void>;
+  broadcast?(channel: string, message: unknown): Promise<void>;
   close?(): Promise<void>;
 }
 
