@@ -55,7 +55,6 @@ export async function createMigration(opts: CreateMigrationOptions): Promise<Cre
   });
   const baseDir = migrationsDirOf(prismaDir);
   const list = await readMigrationsList(prismaDir);
-  const migrationsList = list.lockfile.content === null ? { ...list, lockfile: { ...list.lockfile, content: LOCKFILE_CONTENT } } : list;
   const fromEmpty = list.migrationDirectories.length === 0;
 
   let shadow: MigrationAdapterHandle | undefined;
@@ -73,7 +72,7 @@ export async function createMigration(opts: CreateMigrationOptions): Promise<Cre
     const files = [{ path: schemaFile, content: datamodel }];
     const out = await withSchemaEngine(factory, [[schemaFile, datamodel]], (engine) =>
       engine.diff({
-        from: fromEmpty ? { tag: 'empty' } : { tag: 'migrations', ...migrationsList },
+        from: fromEmpty ? { tag: 'empty' } : { tag: 'migrations', ...list },
         to: { tag: 'schemaDatamodel', files },
         script: true,
         exitCode: null,

@@ -10,7 +10,7 @@ import { quoteIdent } from '@strata/shared';
 import { EngineStartError, withSchemaEngine, type EngineLogLine } from './engine.ts';
 import { applyMigrationsFallback, MigrationFailedError } from './fallback.ts';
 import { createMigrationAdapterFactory } from './migration-adapter.ts';
-import { LOCKFILE_CONTENT, readMigrationsList } from './migrations-dir.ts';
+import { readMigrationsList } from './migrations-dir.ts';
 import type { ApplyMigrationsOptions, ApplyMigrationsResult, MigrationLogger } from './types.ts';
 
 export { MigrationFailedError };
@@ -67,8 +67,7 @@ async function applyWithEngine(
 ): Promise<string[]> {
   const schemaFile = path.join(path.resolve(opts.prismaDir), 'schema.prisma');
   const datamodel = await readFile(schemaFile, 'utf8').catch(() => null);
-  // the engine refuses a missing lockfile; deploy never writes into the repo, so supply the default
-  const migrationsList = list.lockfile.content === null ? { ...list, lockfile: { ...list.lockfile, content: LOCKFILE_CONTENT } } : list;
+  const migrationsList = list;
   // the engine waits 10 s for the advisory lock; a concurrent deployer may hold it longer
   for (let attempt = 1; ; attempt++) {
     const handle = createMigrationAdapterFactory({ url: opts.url, schema: opts.schema });
@@ -82,7 +81,8 @@ async function applyWithEngine(
       return out.appliedMigrationNames;
     } catch (err) {
       if (attempt < 6 && isLockTimeout(err)) {
-        opts.logger?.warn(`waiting for another deployer's migration lock (schema "${opts.schema}")`);
+        const first = String((err as { message?: unknown }).message ?? err).split('\n')[0];
+        opts.logger?.warn(`waiting for another deployer's migration lock (schema "${opts.schema}"): ${first}`);
         continue;
       }
       if (err instanceof EngineStartError) throw err;

@@ -1,22 +1,58 @@
 // Generated Prisma Client (prisma generate, offline) + prismaAdapter on a migrated schema:
 // every fixture model is written and read back, and all of it lives in the named schema.
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { cp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyMigrations, generateClient, prismaAdapter } from '../src/index.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/support.ts';
-import { fixtureDir, query } from './helpers.ts';
+import { fixtureDir, here, query } from './helpers.ts';
 
 const SCHEMA = 'fixture_client';
+// generate into a private copy inside the package (so @prisma/client resolves) to stay safe
+// when several test runs generate at once
+const work = path.join(here, '..', '.work', `client-${randomBytes(4).toString('hex')}`);
+const prismaDir = path.join(work, 'prisma');
+const clientModule = path.join(work, 'src', 'generated', 'prisma', 'client.ts');
+
+// The generated client exists only after beforeAll ran `prisma generate` (src/generated is
+// gitignored), so it is imported by a computed path and typed by the slice this test uses.
+interface WidgetRow {
+  id: string;
+  name: string;
+  kind: string;
+  createdAt: Date;
+}
+interface PartRow {
+  id: bigint;
+  tags: string[];
+  attrs: unknown;
+  weight: { toString(): string } | null;
+}
+interface FixtureClient {
+  widget: {
+    create(args: object): Promise<WidgetRow & { parts: PartRow[] }>;
+    findUniqueOrThrow(args: object): Promise<WidgetRow & { _count: { parts: number } }>;
+    delete(args: object): Promise<WidgetRow>;
+  };
+  part: { count(args?: object): Promise<number> };
+  $queryRaw<T>(strings: TemplateStringsArray, ...values: unknown[]): Promise<T>;
+  $disconnect(): Promise<void>;
+}
+interface ClientModule {
+  PrismaClient: new (opts: { adapter: ReturnType<typeof prismaAdapter> }) => FixtureClient;
+  WidgetKind: { small: 'small'; large: 'large' };
+}
+
 let db: TestDatabase;
-// the generated module is created by beforeAll, so it is imported dynamically
-type ClientModule = typeof import('./fixtures/basic/src/generated/prisma/client.ts');
 let mod: ClientModule;
-let prisma: InstanceType<ClientModule['PrismaClient']>;
+let prisma: FixtureClient;
 
 beforeAll(async () => {
-  await generateClient({ schemaPath: path.join(fixtureDir, 'schema.prisma') });
-  mod = (await import('./fixtures/basic/src/generated/prisma/client.ts')) as ClientModule;
+  await cp(fixtureDir, prismaDir, { recursive: true });
+  await generateClient({ schemaPath: path.join(prismaDir, 'schema.prisma') });
+  mod = (await import(clientModule)) as ClientModule;
   db = await createTestDatabase('db_client');
   await applyMigrations({ prismaDir: fixtureDir, url: db.url, schema: SCHEMA });
   prisma = new mod.PrismaClient({ adapter: prismaAdapter({ url: db.url, schema: SCHEMA }) });
@@ -24,11 +60,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await prisma?.$disconnect();
   await db?.drop();
+  await rm(work, { recursive: true, force: true });
 });
 
 describe('generated client over prismaAdapter', () => {
   it('generate wrote the client where the generator output points', () => {
-    expect(existsSync(path.join(fixtureDir, '..', 'src', 'generated', 'prisma', 'client.ts'))).toBe(true);
+    expect(existsSync(clientModule)).toBe(true);
   });
 
   it('writes and reads every model', async () => {

@@ -19,6 +19,7 @@ import { SchemaValidationError } from './model/kinds.ts';
 import { currentSchema, mergeUploads, recordSchema, stateOf } from './model/store.ts';
 import type { SchemaLoader } from './resolvers/schema-api.ts';
 import type { InventoryRuntime } from './resolvers/request-state.ts';
+import { branchParticipantRoutes, type ParticipantFaults } from './routes/branch-participant.ts';
 import { statementCountPlugin } from './resolvers/statement-count.ts';
 import { schemaModule } from './schema/index.ts';
 import { syncTables } from './store/ddl.ts';
@@ -39,7 +40,13 @@ export interface RunningInventory {
   close(): Promise<void>;
 }
 
-export async function start(env: NodeJS.ProcessEnv = process.env, opts: { publisher?: Publisher } = {}): Promise<RunningInventory> {
+export interface StartOptions {
+  /** replaces the event bus (tests) */
+  publisher?: Publisher;
+  faults?: ParticipantFaults;
+}
+
+export async function start(env: NodeJS.ProcessEnv = process.env, opts: StartOptions = {}): Promise<RunningInventory> {
   const secret = requireContextSecret(env);
   const config = readEnv(env);
   const db = databaseFor(SERVICE, env);
@@ -93,6 +100,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env, opts: { publis
       logger,
       schema: schemaModule(runtime, loader),
       plugins: [statementCountPlugin()],
+      routes: (app, helpers) => branchParticipantRoutes(() => runtime, logger, opts.faults)(app, helpers, secret),
     });
     relay.start();
     const running = server;

@@ -47,6 +47,12 @@ function compile(kind: Kind, filter: FilterInput, alias: string, c: Ctx): string
       case 'id':
         parts.push(lookupSql(`${alias}.id`, 'id', value, c.p));
         continue;
+      case 'created':
+        parts.push(lookupSql(`${alias}.created`, 'num', value, c.p));
+        continue;
+      case 'last_updated':
+        parts.push(lookupSql(`${alias}.valid_from`, 'num', value, c.p));
+        continue;
     }
     const attr = kind.attributes.find((a) => a.name === key);
     if (attr) {

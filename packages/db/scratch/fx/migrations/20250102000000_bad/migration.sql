@@ -1,2 +1,0 @@
-CREATE TABLE "U" (id int);
-SELECT nope FROM nothing;

@@ -1,2 +1,0 @@
-CREATE TABLE "T4" (id int primary key);
-SELECT pg_sleep(0.2);
