@@ -98,7 +98,10 @@ export async function terminate(pids: number[], opts: { signal?: NodeJS.Signals;
   const send = opts.group ? signalGroup : signalProcess;
   const alive = pids.filter(isAlive);
   if (!alive.length) return;
-  for (const p of alive) send(p, opts.signal ?? 'SIGTERM');
+  for (const p of alive) {
+    send(p, opts.signal ?? 'SIGTERM');
+    send(p, 'SIGCONT'); // a stopped process handles nothing until continued
+  }
   if (await waitForExit(alive, opts.timeoutMs ?? 10_000)) return;
   for (const p of alive) send(p, 'SIGKILL');
   await waitForExit(alive, 5_000);

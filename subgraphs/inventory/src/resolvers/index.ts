@@ -57,16 +57,26 @@ export function buildResolvers(rt: InventoryRuntime): GraphQLResolverMap<Subgrap
       fields[rel.name] = async (row: Row, args: ListArgs, c: SubgraphContext) => {
         const ids = (row[rel.column] as string[] | null) ?? [];
         if (!ids.length) return [];
-        const peerKinds = rel.polymorphic
-          ? (schema.generics.get(rel.peer)?.implementers ?? []).map((n) => kindOf(n)!)
-          : [kindOf(rel.peer)!];
-        if (!args.filters && !args.order && !rel.polymorphic) {
-          const rows = await state(c).byId(peerKinds[0]!).loadMany(ids);
+        if (rel.polymorphic) {
+          // Peers of several kinds: find each id's kind, load per kind, keep the stored order.
+          const kinds = await state(c).kindOfId.loadMany(ids);
+          const rows = await Promise.all(
+            ids.map(async (id, i) => {
+              const k = kinds[i];
+              const peerKind = typeof k === 'string' ? kindOf(k) : undefined;
+              const peer = peerKind ? await state(c).byId(peerKind).load(id) : null;
+              return peer ? ({ ...peer, __kind: peerKind!.kind } as KindRow) : null;
+            }),
+          );
+          return paginate(rows.filter((r): r is KindRow => !!r), args, rt);
+        }
+        const peer = kindOf(rel.peer)!;
+        if (!args.filters && !args.order) {
+          const rows = await state(c).byId(peer).loadMany(ids);
           const found = rows.filter((r): r is Row => !!r && !(r instanceof Error));
           return paginate(found, args, rt);
         }
-        // Filtered/ordered to-many: one statement over the peers of all parents.
-        const peer = peerKinds[0]!;
+        // Filtered/ordered to-many: one statement over this parent's peers.
         const rows = await state(c).reader.list(peer, {
           filters: { AND: [args.filters ?? {}, { id: { in_list: ids } }] },
           order: args.order,

@@ -20,6 +20,8 @@ export interface RequestState {
   reader: Reader;
   statements: number;
   byId(kind: Kind): DataLoader<string, Row | null>;
+  /** the kind of any node id (node_index), batched */
+  kindOfId: DataLoader<string, string | null>;
   children(kind: Kind, column: string, many: boolean, args: ListArgs): DataLoader<string, Row[]>;
 }
 
@@ -42,6 +44,11 @@ export function requestState(context: SubgraphContext, rt: InventoryRuntime): Re
     scope,
     reader,
     statements: 0,
+    kindOfId: new DataLoader<string, string | null>(async (ids) => {
+      const { rows } = await db.query<{ id: string; kind: string }>('SELECT id, kind FROM node_index WHERE id = ANY($1::uuid[])', [ids]);
+      const map = new Map(rows.map((r) => [r.id, r.kind]));
+      return ids.map((id) => map.get(id) ?? null);
+    }),
     byId(kind) {
       let l = idLoaders.get(kind.kind);
       if (!l) {

@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import { quoteIdent as q } from '@strata/shared';
 import type { CompiledSchema, Kind } from '../model/kinds.ts';
-import { dataColumns, SYSTEM_COLUMNS } from './columns.ts';
+import { dataColumns, SQL_TYPE, SYSTEM_COLUMNS } from './columns.ts';
 
 const DDL_LOCK = 72707370;
 const MAIN_CURRENT = `branch = 'main' AND valid_to IS NULL`;
@@ -28,8 +28,13 @@ export function kindDdl(kind: Kind): string[] {
       const rel = kind.relationships.find((r) => r.name === n);
       return rel ? rel.column : n;
     });
+    // Empty optional text counts as "no value" (like NULL), so blanks never collide.
+    const exprs = cols.map((c) => {
+      const attr = kind.attributes.find((a) => a.name === c);
+      return attr && SQL_TYPE[attr.kind] === 'text' ? `(NULLIF(${q(c)}, ''))` : q(c);
+    });
     stmts.push(
-      `CREATE UNIQUE INDEX IF NOT EXISTS ${name(`uq_${cols.join('_')}`)} ON ${t} (${cols.map(q).join(', ')}) WHERE ${MAIN_CURRENT} AND NOT deleted`,
+      `CREATE UNIQUE INDEX IF NOT EXISTS ${name(`uq_${cols.join('_')}`)} ON ${t} (${exprs.join(', ')}) WHERE ${MAIN_CURRENT} AND NOT deleted`,
     );
   }
   for (const c of dataColumns(kind)) {

@@ -214,7 +214,7 @@ export class WriteTx {
       const seen = new Map<string, number | undefined>();
       for (const c of candidates) {
         const vals = cols.map((col) => c.values[col]);
-        if (vals.some((v) => v === null || v === undefined)) continue;
+        if (vals.some((v) => v === null || v === undefined || v === '')) continue;
         const key = JSON.stringify(vals);
         if (seen.has(key)) {
           throw errors.uniqueness(`${kind.name} with ${set.join(', ')} = ${vals.join(', ')} appears twice in the request`, { fields: set });
