@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { checkRepository, CompositionError, writeComposition } from './supergraph.ts';
 import { REPO_ROOT } from './services.ts';
 
-export { composeFromSdls, apiSchemaOf, CompositionError, type SubgraphSdl } from './supergraph.ts';
+export { composeFromSdls, apiSchemaOf, apiSchemaSdl, CompositionError, type Composed, type SubgraphSdl } from './supergraph.ts';
 
 const USAGE = 'usage: compose.ts write | check [--against <git-ref>] [--allow-breaking]';
 

@@ -10,23 +10,19 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { composeServices } from '@apollo/composition';
-import { Supergraph } from '@apollo/federation-internals';
+import { printSchema as printFederationSchema, Supergraph } from '@apollo/federation-internals';
 import { CriticalityLevel, diff, type Change } from '@graphql-inspector/core';
-import {
-  Kind,
-  NoUnusedFragmentsRule,
-  parse,
-  specifiedRules,
-  validate,
-  type DefinitionNode,
-  type DocumentNode,
-  type FragmentDefinitionNode,
-  type GraphQLSchema,
-} from 'graphql';
+import type { DefinitionNode, DocumentNode, FragmentDefinitionNode, GraphQLSchema } from 'graphql';
 import YAML from 'yaml';
 import { z } from 'zod';
 
 const execFileAsync = promisify(execFile);
+
+// graphql is loaded as CommonJS, like @apollo/federation-internals and @graphql-inspector/core
+// load it under Node: one instance, whatever a test runner or bundler resolves `import 'graphql'` to.
+const { buildSchema, Kind, NoUnusedFragmentsRule, parse, specifiedRules, validate } = createRequire(import.meta.url)(
+  'graphql',
+) as typeof import('graphql');
 
 export const SUPERGRAPH_CONFIG = 'supergraph.yaml';
 export const SUPERGRAPH_FILE = 'supergraph.graphql';
@@ -171,9 +167,14 @@ export function composeFromSdls(list: SubgraphSdl[]): Composed {
   return { supergraphSdl: result.supergraphSdl, hints: result.hints.map((h) => `[${h.definition.code}] ${h.message}`) };
 }
 
-/** The client-facing schema of a supergraph (no join__/link__ internals). */
+/** The client-facing schema of a supergraph (no join__/link__ internals), as a graphql-js schema. */
 export function apiSchemaOf(supergraphSdl: string): GraphQLSchema {
-  return Supergraph.build(stripHeader(supergraphSdl)).apiSchema().toGraphQLJSSchema();
+  return buildSchema(apiSchemaSdl(supergraphSdl));
+}
+
+/** The API schema as SDL text (realm-independent, e.g. for introspection snapshots). */
+export function apiSchemaSdl(supergraphSdl: string): string {
+  return printFederationSchema(Supergraph.build(stripHeader(supergraphSdl)).apiSchema());
 }
 
 export function stripHeader(text: string): string {

@@ -12,6 +12,7 @@ import { renderDisplay } from './display.ts';
 import { Reader, type Limits, type Row } from './reader.ts';
 import type { ReadScope } from './scope.ts';
 import { Params, q } from './sql.ts';
+import { visibleRows } from './scope.ts';
 import { checkValue, outputValue } from './values.ts';
 
 export interface Actor {
@@ -22,6 +23,8 @@ export interface Actor {
 
 export type NodeInput = Record<string, unknown>;
 type Values = Record<string, unknown>;
+
+const CHUNK = 1000;
 
 interface Problem {
   field: string;
@@ -132,8 +135,19 @@ export class WriteTx {
     values[rel.column] = ids;
   }
 
-  /** `{id}`, an id string, or a unique attribute set of the peer (`{slug: "ams1"}`). */
+  private refCache = new Map<string, { id: string; kind: string }>();
+
+  /** `{id}`, an id string, or a unique attribute set of the peer (`{slug: "ams1"}`); cached per transaction. */
   async resolveRef(rel: Relationship, raw: unknown, index?: number): Promise<{ id: string; kind: string } | null> {
+    const key = `${rel.peer}|${JSON.stringify(raw)}`;
+    const hit = this.refCache.get(key);
+    if (hit) return hit;
+    const found = await this.resolveRefUncached(rel, raw, index);
+    if (found) this.refCache.set(key, found);
+    return found;
+  }
+
+  private async resolveRefUncached(rel: Relationship, raw: unknown, index?: number): Promise<{ id: string; kind: string } | null> {
     const ref = typeof raw === 'string' ? { id: raw } : (raw as Record<string, unknown>);
     if (!ref || typeof ref !== 'object') {
       this.problem(rel.name, 'takes {id} or a unique attribute set', index);
@@ -207,11 +221,16 @@ export class WriteTx {
     return rows[0]?.kind ?? null;
   }
 
-  /** Checks unique sets against visible rows (excluding `selfId`) and the other batch items. */
+  /**
+   * Checks unique sets within the batch and against the rows visible on this branch (one
+   * statement per unique set for the whole batch).
+   */
   private async checkUnique(kind: Kind, candidates: { id: string; values: Values; index?: number }[]): Promise<void> {
+    const types = new Map(dataColumns(kind).map((c) => [c.column, c.sqlType]));
     for (const set of kind.uniqueSets) {
       const cols = set.map((n) => kind.relationships.find((r) => r.name === n)?.column ?? n);
-      const seen = new Map<string, number | undefined>();
+      const seen = new Map<string, string>();
+      const probe: { id: string; vals: unknown[] }[] = [];
       for (const c of candidates) {
         const vals = cols.map((col) => c.values[col]);
         if (vals.some((v) => v === null || v === undefined || v === '')) continue;
@@ -219,17 +238,24 @@ export class WriteTx {
         if (seen.has(key)) {
           throw errors.uniqueness(`${kind.name} with ${set.join(', ')} = ${vals.join(', ')} appears twice in the request`, { fields: set });
         }
-        seen.set(key, c.index);
-        const filters: Record<string, unknown> = { NOT: { id: { exact: c.id } } };
-        cols.forEach((col, i) => (filters[col] = { exact: vals[i] }));
-        // relationship columns are filtered as `<rel>_id` scalars
-        const rows = await this.reader.list(kind, { filters, pagination: { limit: 1 } });
-        if (rows.length) {
-          throw errors.uniqueness(`A ${kind.name} with ${set.join(', ')} = ${vals.map((v) => JSON.stringify(v)).join(', ')} already exists`, {
-            fields: set,
-            existing_id: rows[0]!.id,
-          });
-        }
+        seen.set(key, c.id);
+        probe.push({ id: c.id, vals });
+      }
+      if (!probe.length) continue;
+      const p = new Params();
+      const arrays = cols.map((col, i) => `${p.add(probe.map((x) => x.vals[i]))}::${types.get(col) ?? 'text'}[]`);
+      const sql = `SELECT r.id, ${cols.map((c, i) => `r.${q(c)} AS k${i}`).join(', ')} FROM ${visibleRows(kind, this.scope, p)} r
+        WHERE (${cols.map((c) => `r.${q(c)}`).join(', ')}) IN (SELECT * FROM unnest(${arrays.join(', ')}))`;
+      const { rows } = await this.client.query<Record<string, unknown>>(sql, p.values);
+      for (const row of rows) {
+        const key = JSON.stringify(cols.map((_, i) => row[`k${i}`]));
+        const owner = seen.get(key);
+        if (owner === undefined || owner === row.id) continue;
+        const vals = cols.map((_, i) => row[`k${i}`]);
+        throw errors.uniqueness(`A ${kind.name} with ${set.join(', ')} = ${vals.map((v) => JSON.stringify(v)).join(', ')} already exists`, {
+          fields: set,
+          existing_id: row.id,
+        });
       }
     }
   }
@@ -244,17 +270,13 @@ export class WriteTx {
     }
     this.throwProblems(kind);
     await this.checkUnique(kind, prepared);
-    const rows: Row[] = [];
-    if (prepared.length) {
+    for (let i = 0; i < prepared.length; i += CHUNK) {
       const p = new Params();
-      const tuples = prepared.map((x) => `(${p.add(x.id)}::uuid, ${p.add(kind.kind)}, ${p.add(this.scope.branch)}, ${p.add(this.now)})`);
+      const tuples = prepared.slice(i, i + CHUNK).map((x) => `(${p.add(x.id)}::uuid, ${p.add(kind.kind)}, ${p.add(this.scope.branch)}, ${p.add(this.now)})`);
       await this.client.query(`INSERT INTO node_index (id, kind, branch, created) VALUES ${tuples.join(', ')}`, p.values);
     }
-    for (const x of prepared) {
-      const row = await this.insertVersion(kind, x.id, x.values, this.now, false);
-      rows.push(row);
-      await this.recordChange(kind, 'create', null, row);
-    }
+    const rows = await this.insertVersions(kind, prepared.map((x) => ({ id: x.id, values: x.values, created: this.now, deleted: false })));
+    for (const row of rows) await this.recordChange(kind, 'create', null, row);
     return rows;
   }
 
@@ -375,28 +397,40 @@ export class WriteTx {
   }
 
   private async insertVersion(kind: Kind, id: string, values: Values, created: Date, deleted: boolean): Promise<Row> {
-    const cols = dataColumns(kind).filter((c) => c.column in values);
-    const p = new Params();
+    const [row] = await this.insertVersions(kind, [{ id, values, created, deleted }]);
+    return row!;
+  }
+
+  /** Multi-row INSERT of new versions (chunked under Postgres' parameter limit), in input order. */
+  private async insertVersions(kind: Kind, items: { id: string; values: Values; created: Date; deleted: boolean }[]): Promise<Row[]> {
+    const cols = dataColumns(kind);
     const names = ['id', 'branch', 'valid_from', 'deleted', 'created', 'changed_by', 'request_id', ...cols.map((c) => c.column)];
-    const vals = [
-      p.add(id),
-      p.add(this.scope.branch),
-      p.add(this.now),
-      p.add(deleted),
-      p.add(created),
-      p.add(this.actor.userName),
-      p.add(this.actor.requestId),
-      ...cols.map((c) => `${p.add(values[c.column])}::${c.sqlType}`),
-    ];
-    try {
-      const { rows } = await this.client.query<Row>(
-        `INSERT INTO ${q(kind.table)} (${names.map(q).join(', ')}) VALUES (${vals.join(', ')}) RETURNING *`,
-        p.values,
-      );
-      return rows[0]!;
-    } catch (err) {
-      throw dbError(err);
+    const out: Row[] = [];
+    const chunk = Math.max(1, Math.floor(30_000 / names.length));
+    for (let i = 0; i < items.length; i += chunk) {
+      const p = new Params();
+      const tuples = items.slice(i, i + chunk).map((x) => {
+        const vals = [
+          p.add(x.id),
+          p.add(this.scope.branch),
+          p.add(this.now),
+          p.add(x.deleted),
+          p.add(x.created),
+          p.add(this.actor.userName),
+          p.add(this.actor.requestId),
+          ...cols.map((c) => (c.column in x.values ? `${p.add(x.values[c.column])}::${c.sqlType}` : 'NULL')),
+        ];
+        return `(${vals.join(', ')})`;
+      });
+      try {
+        const { rows } = await this.client.query<Row>(`INSERT INTO ${q(kind.table)} (${names.map(q).join(', ')}) VALUES ${tuples.join(', ')} RETURNING *`, p.values);
+        const byId = new Map(rows.map((r) => [r.id, r]));
+        for (const x of items.slice(i, i + chunk)) out.push(byId.get(x.id)!);
+      } catch (err) {
+        throw dbError(err);
+      }
     }
+    return out;
   }
 
   // ---- change events -----------------------------------------------------------------------
@@ -429,9 +463,11 @@ export class WriteTx {
   /** Writes the collected change events to the outbox (same transaction). */
   async flushEvents(): Promise<number> {
     if (!this.events.length) return 0;
-    const p = new Params();
-    const tuples = this.events.map((e) => `(${p.add(CHANGES_TOPIC)}, ${p.add(JSON.stringify(e))}::jsonb)`);
-    await this.client.query(`INSERT INTO outbox (topic, payload) VALUES ${tuples.join(', ')}`, p.values);
+    for (let i = 0; i < this.events.length; i += CHUNK) {
+      const p = new Params();
+      const tuples = this.events.slice(i, i + CHUNK).map((e) => `(${p.add(CHANGES_TOPIC)}, ${p.add(JSON.stringify(e))}::jsonb)`);
+      await this.client.query(`INSERT INTO outbox (topic, payload) VALUES ${tuples.join(', ')}`, p.values);
+    }
     const n = this.events.length;
     this.events = [];
     return n;
