@@ -6,6 +6,7 @@
 // hide errors (see docs/operations.md).
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { existsSync } from 'node:fs';
 import { ensureDatabase } from '@strata/shared/pg';
 import { startEmbeddedPostgres, type RunningEmbeddedPostgres } from './embedded-postgres.ts';
 import { commandLine, isPortFree, listenersOf } from './processes.ts';
@@ -34,6 +35,20 @@ async function assertPortsFree(specs: ServiceSpec[]): Promise<void> {
     busy.push(`port ${s.port} (${s.name}) is in use${who ? ` by ${who}` : ''}: stop it or ${hint}`);
   }
   if (busy.length) throw new Error(busy.join('\n'));
+}
+
+/**
+ * Prisma clients live in subgraphs/<name>/src/generated (not in git): generate the missing ones,
+ * so `pnpm install && pnpm start` works on a fresh clone.
+ */
+async function ensurePrismaClients(root: string): Promise<void> {
+  for (const s of ['inventory', 'branching', 'history', 'auth']) {
+    const schema = path.join(root, 'subgraphs', s, 'prisma', 'schema.prisma');
+    if (!existsSync(schema) || existsSync(path.join(root, 'subgraphs', s, 'src', 'generated', 'prisma'))) continue;
+    log(`generating the Prisma client of ${s} (first start)`);
+    const { generateClient } = await import('@strata/db/generate');
+    await generateClient({ schemaPath: schema });
+  }
 }
 
 async function main(): Promise<void> {
@@ -119,6 +134,7 @@ async function main(): Promise<void> {
   });
 
   try {
+    await ensurePrismaClients(root);
     await recoverPreviousRun(dataDir, log);
     await runState.write();
     await assertPortsFree(specs);

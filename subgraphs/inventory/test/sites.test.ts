@@ -58,6 +58,12 @@ describe('sites', () => {
     expect(after.data!.site_list.total_count).toBe(before.data!.site_list.total_count);
   });
 
+  it('stores attributes whose names look like storage columns (VLAN vid)', async () => {
+    const a = await gql(`mutation { vlan_bulk_create(data: [{vid: 100, name: "a"}, {vid: 100, name: "b"}]) { vid name } }`);
+    expect(a.errors).toBeUndefined();
+    expect(a.data!.vlan_bulk_create).toEqual([{ vid: 100, name: 'a' }, { vid: 100, name: 'b' }]);
+  });
+
   it('returns NODE_NOT_FOUND with data null for a missing node', async () => {
     const r = await gql(`{ site(id: "00000000-0000-0000-0000-000000000000") { id } }`);
     expect(r.data).toBeNull();

@@ -45,8 +45,8 @@ export function buildResolvers(rt: InventoryRuntime): GraphQLResolverMap<Subgrap
       display: (row: Row, _a: unknown, c: SubgraphContext) =>
         renderDisplay(kind, row, (k, relName, r) => loadPeer(c, k.relationships.find((x) => x.name === relName)!, r), kindOf),
       class_type: () => kind.name,
-      created: (row: Row) => row.created,
-      last_updated: (row: Row) => row.valid_from,
+      created: (row: Row) => row._created,
+      last_updated: (row: Row) => row._valid_from,
     };
     for (const a of kind.attributes) fields[a.name] = (row: Row) => outputValue(a, row[a.name]);
     for (const rel of kind.relationships) {

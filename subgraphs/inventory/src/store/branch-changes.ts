@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import { errors } from '@strata/shared';
 import type { CompiledSchema, Kind } from '../model/kinds.ts';
-import { dataColumns, type DataColumn } from './columns.ts';
+import { dataColumns, SYSTEM_NAMES, type DataColumn } from './columns.ts';
 import { renderDisplay } from './display.ts';
 import type { Row } from './reader.ts';
 import { q } from './sql.ts';
@@ -58,8 +58,6 @@ export interface BranchRef {
   branchedFrom: Date;
 }
 
-const SKIP = new Set(['vid', 'id', 'branch', 'valid_from', 'valid_to', 'deleted', 'created', 'changed_by', 'request_id']);
-
 function fieldName(c: DataColumn): string {
   return c.relationship ? c.relationship.name : c.column;
 }
@@ -80,14 +78,14 @@ function outValue(c: DataColumn, row: Row | null): unknown {
 async function loadStates(db: pg.PoolClient | pg.Pool, kind: Kind, branch: BranchRef, kindsFilter?: Set<string>): Promise<NodeState[]> {
   if (kindsFilter && !kindsFilter.has(kind.kind)) return [];
   const t = q(kind.table);
-  const { rows: branchRows } = await db.query<Row>(`SELECT * FROM ${t} WHERE branch = $1 AND valid_to IS NULL`, [branch.name]);
+  const { rows: branchRows } = await db.query<Row>(`SELECT * FROM ${t} WHERE _branch = $1 AND _valid_to IS NULL`, [branch.name]);
   if (!branchRows.length) return [];
   const ids = branchRows.map((r) => r.id);
   const { rows: baseRows } = await db.query<Row>(
-    `SELECT * FROM ${t} WHERE branch = 'main' AND id = ANY($1::uuid[]) AND valid_from <= $2 AND (valid_to IS NULL OR valid_to > $2)`,
+    `SELECT * FROM ${t} WHERE _branch = 'main' AND id = ANY($1::uuid[]) AND _valid_from <= $2 AND (_valid_to IS NULL OR _valid_to > $2)`,
     [ids, branch.branchedFrom],
   );
-  const { rows: mainRows } = await db.query<Row>(`SELECT * FROM ${t} WHERE branch = 'main' AND id = ANY($1::uuid[]) AND valid_to IS NULL`, [ids]);
+  const { rows: mainRows } = await db.query<Row>(`SELECT * FROM ${t} WHERE _branch = 'main' AND id = ANY($1::uuid[]) AND _valid_to IS NULL`, [ids]);
   const base = new Map(baseRows.map((r) => [r.id, r]));
   const main = new Map(mainRows.map((r) => [r.id, r]));
   return branchRows.map((b) => ({ kind, id: b.id, branch: b, base: base.get(b.id) ?? null, main: main.get(b.id) ?? null }));
@@ -96,7 +94,7 @@ async function loadStates(db: pg.PoolClient | pg.Pool, kind: Kind, branch: Branc
 /** Classifies one node's branch change; null when the branch ends where main started. */
 function classify(s: NodeState): NodeChange | null {
   const cols = dataColumns(s.kind).filter((c) => !c.isKindColumn);
-  const deleted = s.branch.deleted as boolean;
+  const deleted = s.branch._deleted as boolean;
   if (!s.base && deleted) return null; // added and removed on the branch
   const action: Action = !s.base ? 'ADDED' : deleted ? 'REMOVED' : 'UPDATED';
   const fields: FieldChange[] = [];
@@ -147,7 +145,7 @@ export async function diffBranch(db: pg.Pool | pg.PoolClient, schema: CompiledSc
     for (const s of await loadStates(db, kind, branch, filter)) {
       const change = classify(s);
       if (!change) continue;
-      change.display = await renderDisplay(kind, (s.branch.deleted ? s.base : s.branch) ?? s.branch);
+      change.display = await renderDisplay(kind, (s.branch._deleted ? s.base : s.branch) ?? s.branch);
       out.push(change);
     }
   }
@@ -184,10 +182,10 @@ function mergedValues(s: NodeState, change: NodeChange, res: Map<string, Side>):
   const whole = res.get(`${s.id}/*`);
   if (change.action === 'REMOVED') {
     if (whole === 'MAIN' || !s.main) return null;
-    return { kind: s.kind, id: s.id, values: null, created: s.main.created };
+    return { kind: s.kind, id: s.id, values: null, created: s.main._created };
   }
   if (change.action === 'ADDED' || (!s.main && whole === 'BRANCH')) {
-    return { kind: s.kind, id: s.id, values: pick(cols, s.branch), created: s.branch.created };
+    return { kind: s.kind, id: s.id, values: pick(cols, s.branch), created: s.branch._created };
   }
   if (!s.main) return null; // removed on main, resolution MAIN
   const values = pick(cols, s.main);
@@ -195,7 +193,7 @@ function mergedValues(s: NodeState, change: NodeChange, res: Map<string, Side>):
     if (f.conflict && res.get(`${s.id}/${f.name}`) === 'MAIN') continue;
     for (const c of cols) if (fieldName(c) === f.name) values[c.column] = s.branch[c.column];
   }
-  return { kind: s.kind, id: s.id, values, created: s.main.created };
+  return { kind: s.kind, id: s.id, values, created: s.main._created };
 }
 
 function pick(cols: DataColumn[], row: Row): Record<string, unknown> {
@@ -216,7 +214,7 @@ async function applyWrites(client: pg.PoolClient, branch: string, writes: Planne
   }
   for (const [kind, list] of byKind) {
     const t = q(kind.table);
-    await client.query(`UPDATE ${t} SET valid_to = $1 WHERE branch = $2 AND valid_to IS NULL AND id = ANY($3::uuid[])`, [now, branch, list.map((w) => w.id)]);
+    await client.query(`UPDATE ${t} SET _valid_to = $1 WHERE _branch = $2 AND _valid_to IS NULL AND id = ANY($3::uuid[])`, [now, branch, list.map((w) => w.id)]);
     const cols = dataColumns(kind);
     const inserts = list.filter((w) => w.values);
     for (let i = 0; i < inserts.length; i += 500) {
@@ -230,7 +228,7 @@ async function applyWrites(client: pg.PoolClient, branch: string, writes: Planne
         (w) =>
           `(${[add(w.id), add(branch), add(now), add(!!w.tombstone), add(w.created), add(actor), add(requestId), ...cols.map((c) => `${add(w.values![c.column] ?? null)}::${c.sqlType}`)].join(', ')})`,
       );
-      const names = ['id', 'branch', 'valid_from', 'deleted', 'created', 'changed_by', 'request_id', ...cols.map((c) => c.column)];
+      const names = [...SYSTEM_NAMES, ...cols.map((c) => c.column)];
       await client.query(`INSERT INTO ${t} (${names.map(q).join(', ')}) VALUES ${tuples.join(', ')}`, params);
     }
   }
@@ -245,7 +243,7 @@ export interface ApplyResult {
 async function lockBranchNodes(client: pg.PoolClient, schema: CompiledSchema, branch: BranchRef): Promise<void> {
   const ids: string[] = [];
   for (const kind of schema.kinds.values()) {
-    const { rows } = await client.query<{ id: string }>(`SELECT id FROM ${q(kind.table)} WHERE branch = $1 AND valid_to IS NULL`, [branch.name]);
+    const { rows } = await client.query<{ id: string }>(`SELECT id FROM ${q(kind.table)} WHERE _branch = $1 AND _valid_to IS NULL`, [branch.name]);
     for (const r of rows) ids.push(r.id);
   }
   if (ids.length) await client.query('SELECT 1 FROM node_index WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [ids]);
@@ -258,7 +256,7 @@ async function statesAndChanges(client: pg.PoolClient, schema: CompiledSchema, b
     for (const s of await loadStates(client, kind, branch)) {
       const change = classify(s);
       if (change) {
-        change.display = await renderDisplay(kind, (s.branch.deleted ? s.base : s.branch) ?? s.branch);
+        change.display = await renderDisplay(kind, (s.branch._deleted ? s.base : s.branch) ?? s.branch);
         pairs.push({ s, change });
       }
     }
@@ -312,13 +310,13 @@ export async function rebaseOntoMain(client: pg.PoolClient, schema: CompiledSche
     const whole = res.get(`${s.id}/*`);
     if (change.action === 'ADDED') continue; // nothing on main to rebase onto
     if (change.action === 'REMOVED') {
-      if (whole === 'MAIN' && s.main) writes.push({ kind: s.kind, id: s.id, values: pick(cols, s.main), created: s.main.created });
-      else if (s.main) writes.push({ kind: s.kind, id: s.id, values: pick(cols, s.main), created: s.main.created, tombstone: true });
+      if (whole === 'MAIN' && s.main) writes.push({ kind: s.kind, id: s.id, values: pick(cols, s.main), created: s.main._created });
+      else if (s.main) writes.push({ kind: s.kind, id: s.id, values: pick(cols, s.main), created: s.main._created, tombstone: true });
       continue;
     }
     if (!s.main) {
       // removed on main: keep the branch's version (BRANCH) or drop it (MAIN)
-      if (whole === 'MAIN') writes.push({ kind: s.kind, id: s.id, values: pick(cols, s.branch), created: s.branch.created, tombstone: true });
+      if (whole === 'MAIN') writes.push({ kind: s.kind, id: s.id, values: pick(cols, s.branch), created: s.branch._created, tombstone: true });
       continue;
     }
     const values = pick(cols, s.main);
@@ -326,7 +324,7 @@ export async function rebaseOntoMain(client: pg.PoolClient, schema: CompiledSche
       if (f.conflict && res.get(`${s.id}/${f.name}`) === 'MAIN') continue;
       for (const c of cols) if (fieldName(c) === f.name) values[c.column] = pick([c], s.branch)[c.column];
     }
-    writes.push({ kind: s.kind, id: s.id, values, created: s.main.created });
+    writes.push({ kind: s.kind, id: s.id, values, created: s.main._created });
   }
   await applyWrites(client, branch.name, writes, now, actor.userName, actor.requestId);
   return { changes: pairs.map((p) => p.change), writes: writes.length };

@@ -22,17 +22,21 @@ export const SQL_TYPE: Record<AttributeKind, string> = {
   ListText: 'jsonb',
 };
 
-/** System columns of every kind table (one row per version of a node on a branch). */
+/** System columns of every kind table (one row per version of a node on a branch); every
+ * name but `id` starts with `_`, which attribute names cannot. */
 export const SYSTEM_COLUMNS = `
-  vid bigserial PRIMARY KEY,
+  _vid bigserial PRIMARY KEY,
   id uuid NOT NULL,
-  branch text NOT NULL,
-  valid_from timestamptz NOT NULL,
-  valid_to timestamptz,
-  deleted boolean NOT NULL DEFAULT false,
-  created timestamptz NOT NULL,
-  changed_by text,
-  request_id text`;
+  _branch text NOT NULL,
+  _valid_from timestamptz NOT NULL,
+  _valid_to timestamptz,
+  _deleted boolean NOT NULL DEFAULT false,
+  _created timestamptz NOT NULL,
+  _changed_by text,
+  _request_id text`;
+
+/** System column names (prefixed with `_`, so they never collide with attributes). */
+export const SYSTEM_NAMES = ['id', '_branch', '_valid_from', '_deleted', '_created', '_changed_by', '_request_id'] as const;
 
 export interface DataColumn {
   column: string;

@@ -7,7 +7,7 @@ import type { CompiledSchema, Kind } from '../model/kinds.ts';
 import { dataColumns, SQL_TYPE, SYSTEM_COLUMNS } from './columns.ts';
 
 const DDL_LOCK = 72707370;
-const MAIN_CURRENT = `branch = 'main' AND valid_to IS NULL`;
+const MAIN_CURRENT = `_branch = 'main' AND _valid_to IS NULL`;
 
 export function kindDdl(kind: Kind): string[] {
   const t = q(kind.table);
@@ -18,10 +18,10 @@ export function kindDdl(kind: Kind): string[] {
     // current state of main: one row per node
     `CREATE UNIQUE INDEX IF NOT EXISTS ${name('main_cur')} ON ${t} (id) WHERE ${MAIN_CURRENT}`,
     // current state of branches: one row per node per branch
-    `CREATE UNIQUE INDEX IF NOT EXISTS ${name('branch_cur')} ON ${t} (branch, id) WHERE valid_to IS NULL AND branch <> 'main'`,
+    `CREATE UNIQUE INDEX IF NOT EXISTS ${name('branch_cur')} ON ${t} (_branch, id) WHERE _valid_to IS NULL AND _branch <> 'main'`,
     // history (time travel, diff)
-    `CREATE INDEX IF NOT EXISTS ${name('hist')} ON ${t} (id, branch, valid_from)`,
-    `CREATE INDEX IF NOT EXISTS ${name('branch_changes')} ON ${t} (branch, valid_from) WHERE branch <> 'main'`,
+    `CREATE INDEX IF NOT EXISTS ${name('hist')} ON ${t} (id, _branch, _valid_from)`,
+    `CREATE INDEX IF NOT EXISTS ${name('branch_changes')} ON ${t} (_branch, _valid_from) WHERE _branch <> 'main'`,
   ];
   for (const set of kind.uniqueSets) {
     const cols = set.map((n) => {
@@ -34,7 +34,7 @@ export function kindDdl(kind: Kind): string[] {
       return attr && SQL_TYPE[attr.kind] === 'text' ? `(NULLIF(${q(c)}, ''))` : q(c);
     });
     stmts.push(
-      `CREATE UNIQUE INDEX IF NOT EXISTS ${name(`uq_${cols.join('_')}`)} ON ${t} (${exprs.join(', ')}) WHERE ${MAIN_CURRENT} AND NOT deleted`,
+      `CREATE UNIQUE INDEX IF NOT EXISTS ${name(`uq_${cols.join('_')}`)} ON ${t} (${exprs.join(', ')}) WHERE ${MAIN_CURRENT} AND NOT _deleted`,
     );
   }
   for (const c of dataColumns(kind)) {
@@ -49,7 +49,7 @@ export function kindDdl(kind: Kind): string[] {
   }
   if (kind.orderBy[0] && kind.attributes.some((a) => a.name === kind.orderBy[0]!.field)) {
     const f = kind.orderBy[0].field;
-    stmts.push(`CREATE INDEX IF NOT EXISTS ${name(`ord_${f}`)} ON ${t} (${q(f)}, id) WHERE ${MAIN_CURRENT} AND NOT deleted`);
+    stmts.push(`CREATE INDEX IF NOT EXISTS ${name(`ord_${f}`)} ON ${t} (${q(f)}, id) WHERE ${MAIN_CURRENT} AND NOT _deleted`);
   }
   return stmts;
 }

@@ -48,10 +48,10 @@ function compile(kind: Kind, filter: FilterInput, alias: string, c: Ctx): string
         parts.push(lookupSql(`${alias}.id`, 'id', value, c.p));
         continue;
       case 'created':
-        parts.push(lookupSql(`${alias}.created`, 'num', value, c.p));
+        parts.push(lookupSql(`${alias}._created`, 'num', value, c.p));
         continue;
       case 'last_updated':
-        parts.push(lookupSql(`${alias}.valid_from`, 'num', value, c.p));
+        parts.push(lookupSql(`${alias}._valid_from`, 'num', value, c.p));
         continue;
     }
     const attr = kind.attributes.find((a) => a.name === key);

@@ -8,7 +8,7 @@ import { type ReadScope, visibleRows } from './scope.ts';
 import { Params, q } from './sql.ts';
 import { dbError } from './db-errors.ts';
 
-export type Row = Record<string, unknown> & { id: string; valid_from: Date; created: Date };
+export type Row = Record<string, unknown> & { id: string; _valid_from: Date; _created: Date; _deleted?: boolean };
 
 export interface Pagination {
   offset?: number | null;
@@ -48,8 +48,8 @@ export function orderSql(kind: Kind, order: OrderInput | null | undefined, alias
   for (const { field, desc } of spec) {
     let col: string;
     if (field === 'id') col = `${alias}.id`;
-    else if (field === 'created') col = `${alias}.created`;
-    else if (field === 'last_updated') col = `${alias}.valid_from`;
+    else if (field === 'created') col = `${alias}._created`;
+    else if (field === 'last_updated') col = `${alias}._valid_from`;
     else if (kind.attributes.some((a) => a.name === field)) col = `${alias}.${q(field)}`;
     else {
       const rel = kind.relationships.find((r) => r.name === field && r.cardinality === 'one');

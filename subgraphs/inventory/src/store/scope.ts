@@ -23,9 +23,9 @@ export function scopeFromContext(ctx: RequestContext): ReadScope {
 }
 
 function validAt(alias: string, at: Date | null, p: Params): string {
-  if (!at) return `${alias}.valid_to IS NULL`;
+  if (!at) return `${alias}._valid_to IS NULL`;
   const t = p.add(at);
-  return `${alias}.valid_from <= ${t} AND (${alias}.valid_to IS NULL OR ${alias}.valid_to > ${t})`;
+  return `${alias}._valid_from <= ${t} AND (${alias}._valid_to IS NULL OR ${alias}._valid_to > ${t})`;
 }
 
 /** Instant at which a branch sees main (null = now). */
@@ -42,16 +42,16 @@ export function mainInstant(scope: ReadScope): Date | null {
  */
 export function visibleRows(kind: Kind, scope: ReadScope, p: Params, includeDeleted = false): string {
   const t = q(kind.table);
-  const live = includeDeleted ? '' : ' AND NOT v.deleted';
+  const live = includeDeleted ? '' : ' AND NOT v._deleted';
   if (scope.branch === 'main') {
-    return `(SELECT * FROM ${t} v WHERE v.branch = 'main' AND ${validAt('v', scope.at, p)}${live})`;
+    return `(SELECT * FROM ${t} v WHERE v._branch = 'main' AND ${validAt('v', scope.at, p)}${live})`;
   }
   const b = p.add(scope.branch);
   const mainAt = mainInstant(scope);
   return `(SELECT * FROM (
-      SELECT * FROM ${t} m WHERE m.branch = 'main' AND ${validAt('m', mainAt, p)}
-        AND NOT EXISTS (SELECT 1 FROM ${t} bb WHERE bb.id = m.id AND bb.branch = ${b} AND ${validAt('bb', scope.at, p)})
+      SELECT * FROM ${t} m WHERE m._branch = 'main' AND ${validAt('m', mainAt, p)}
+        AND NOT EXISTS (SELECT 1 FROM ${t} bb WHERE bb.id = m.id AND bb._branch = ${b} AND ${validAt('bb', scope.at, p)})
       UNION ALL
-      SELECT * FROM ${t} br WHERE br.branch = ${b} AND ${validAt('br', scope.at, p)}
+      SELECT * FROM ${t} br WHERE br._branch = ${b} AND ${validAt('br', scope.at, p)}
     ) v WHERE true${live})`;
 }

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { CHANGES_TOPIC, errors, type ChangeEvent } from '@strata/shared';
 import type { CompiledSchema, Kind, Relationship } from '../model/kinds.ts';
-import { dataColumns } from './columns.ts';
+import { dataColumns, SYSTEM_NAMES } from './columns.ts';
 import { dbError } from './db-errors.ts';
 import { renderDisplay } from './display.ts';
 import { Reader, type Limits, type Row } from './reader.ts';
@@ -25,6 +25,8 @@ export type NodeInput = Record<string, unknown>;
 type Values = Record<string, unknown>;
 
 const CHUNK = 1000;
+/** after a bulk create this large, refresh the planner's statistics (fresh tables look empty) */
+const ANALYZE_AFTER = 500;
 
 interface Problem {
   field: string;
@@ -135,6 +137,8 @@ export class WriteTx {
     values[rel.column] = ids;
   }
 
+  /** tables that received a bulk load in this transaction (ANALYZEd after commit) */
+  readonly bulkLoaded = new Set<string>();
   private refCache = new Map<string, { id: string; kind: string }>();
 
   /** `{id}`, an id string, or a unique attribute set of the peer (`{slug: "ams1"}`); cached per transaction. */
@@ -276,6 +280,7 @@ export class WriteTx {
       await this.client.query(`INSERT INTO node_index (id, kind, branch, created) VALUES ${tuples.join(', ')}`, p.values);
     }
     const rows = await this.insertVersions(kind, prepared.map((x) => ({ id: x.id, values: x.values, created: this.now, deleted: false })));
+    if (rows.length >= ANALYZE_AFTER) this.bulkLoaded.add(kind.table);
     for (const row of rows) await this.recordChange(kind, 'create', null, row);
     return rows;
   }
@@ -286,7 +291,7 @@ export class WriteTx {
     this.throwProblems(kind);
     const merged = { ...this.valuesOf(kind, current), ...values };
     await this.checkUnique(kind, [{ id, values: merged }]);
-    const row = await this.writeVersion(kind, id, merged, current.created, false);
+    const row = await this.writeVersion(kind, id, merged, current._created, false);
     await this.recordChange(kind, 'update', current, row);
     return row;
   }
@@ -297,7 +302,7 @@ export class WriteTx {
     if (this.scope.branch === 'main') {
       await this.closeCurrent(kind, id);
     } else {
-      await this.writeVersion(kind, id, this.valuesOf(kind, current), current.created, true);
+      await this.writeVersion(kind, id, this.valuesOf(kind, current), current._created, true);
     }
     await this.recordChange(kind, 'delete', current, null);
   }
@@ -386,7 +391,7 @@ export class WriteTx {
 
   private async closeCurrent(kind: Kind, id: string): Promise<void> {
     await this.client.query(
-      `UPDATE ${q(kind.table)} SET valid_to = $1 WHERE id = $2 AND branch = $3 AND valid_to IS NULL`,
+      `UPDATE ${q(kind.table)} SET _valid_to = $1 WHERE id = $2 AND _branch = $3 AND _valid_to IS NULL`,
       [this.now, id, this.scope.branch],
     );
   }
@@ -404,7 +409,7 @@ export class WriteTx {
   /** Multi-row INSERT of new versions (chunked under Postgres' parameter limit), in input order. */
   private async insertVersions(kind: Kind, items: { id: string; values: Values; created: Date; deleted: boolean }[]): Promise<Row[]> {
     const cols = dataColumns(kind);
-    const names = ['id', 'branch', 'valid_from', 'deleted', 'created', 'changed_by', 'request_id', ...cols.map((c) => c.column)];
+    const names = [...SYSTEM_NAMES, ...cols.map((c) => c.column)];
     const out: Row[] = [];
     const chunk = Math.max(1, Math.floor(30_000 / names.length));
     for (let i = 0; i < items.length; i += chunk) {
@@ -493,6 +498,7 @@ export async function withWriteTx<T>(opts: WriteOptions, fn: (tx: WriteTx) => Pr
     const result = await fn(tx);
     await tx.flushEvents();
     await client.query('COMMIT');
+    for (const table of tx.bulkLoaded) await client.query(`ANALYZE ${q(table)}`);
     return result;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {});
