@@ -71,6 +71,7 @@ async function main(): Promise<void> {
   let embedded: RunningEmbeddedPostgres | undefined;
   const runState = new RunStateFile(dataDir);
   let shuttingDown: Promise<void> | undefined;
+  let ownsRunState = false; // never delete the launcher.json of another, running launcher
   const aborter = new AbortController();
   let lastSignalAt = 0;
 
@@ -95,7 +96,7 @@ async function main(): Promise<void> {
           log('stopping the embedded PostgreSQL...');
           await embedded.stop();
         }
-        await runState.remove();
+        if (ownsRunState) await runState.remove();
         log('stopped');
       } catch (err) {
         logErr(`error while stopping: ${(err as Error).message}`);
@@ -137,6 +138,7 @@ async function main(): Promise<void> {
     await ensurePrismaClients(root);
     await recoverPreviousRun(dataDir, log);
     await runState.write();
+    ownsRunState = true;
     await assertPortsFree(specs);
 
     let databaseUrl = env.DATABASE_URL;

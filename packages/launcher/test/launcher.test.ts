@@ -89,6 +89,12 @@ describe('launcher (pnpm start) with stand-in services', () => {
     const pgPid = postmasterPid(dataDir);
     expect(isAlive(pgPid)).toBe(true);
 
+    // a second launcher on the same data directory refuses to start and leaves the first alone
+    const second = launch(dataDir, await randomPorts());
+    expect((await second.out.exit).code).toBe(1);
+    expect(second.out.text).toMatch(/already running from .* \(launcher pid \d+\)/);
+    expect((await runState(dataDir)).pid).toBe(state.pid);
+
     l.child.kill('SIGINT');
     expect(await l.out.exit).toEqual({ code: 0, signal: null });
     for (const pid of [...children, pgPid]) expect(isAlive(pid), `pid ${pid}`).toBe(false);

@@ -266,7 +266,48 @@ export class WriteTx {
 
   // ---- operations --------------------------------------------------------------------------
 
+  /**
+   * Resolves every `{id}` reference of a batch up front: one node_index lookup and one
+   * statement per peer kind, instead of two statements per distinct reference.
+   */
+  private async prefetchIdRefs(kind: Kind, inputs: NodeInput[]): Promise<void> {
+    const wanted = new Map<string, Relationship[]>();
+    for (const input of inputs) {
+      for (const rel of kind.relationships) {
+        const raw = input[rel.name];
+        const refs = rel.cardinality === 'many' && Array.isArray(raw) ? raw : [raw];
+        for (const ref of refs) {
+          const id = typeof ref === 'string' ? ref : ref && typeof ref === 'object' && Object.keys(ref).length === 1 ? (ref as { id?: unknown }).id : undefined;
+          if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) continue;
+          const list = wanted.get(id) ?? [];
+          if (!list.includes(rel)) list.push(rel);
+          wanted.set(id, list);
+        }
+      }
+    }
+    if (wanted.size < 2) return;
+    const ids = [...wanted.keys()];
+    const { rows } = await this.client.query<{ id: string; kind: string }>('SELECT id, kind FROM node_index WHERE id = ANY($1::uuid[])', [ids]);
+    const byKind = new Map<string, string[]>();
+    for (const r of rows) byKind.set(r.kind, [...(byKind.get(r.kind) ?? []), r.id]);
+    for (const [kindName, kindIds] of byKind) {
+      const peerKind = this.schema.kinds.get(kindName);
+      if (!peerKind) continue;
+      const visible = new Set((await this.reader.byIds(peerKind, kindIds)).map((r) => r.id));
+      for (const id of kindIds) {
+        if (!visible.has(id)) continue;
+        for (const rel of wanted.get(id)!) {
+          if (!this.peerKinds(rel).includes(peerKind)) continue;
+          const found = { id, kind: peerKind.kind };
+          this.refCache.set(`${rel.peer}|${JSON.stringify({ id })}`, found);
+          this.refCache.set(`${rel.peer}|${JSON.stringify(id)}`, found);
+        }
+      }
+    }
+  }
+
   async create(kind: Kind, inputs: NodeInput[]): Promise<Row[]> {
+    await this.prefetchIdRefs(kind, inputs);
     const prepared: { id: string; values: Values; index?: number }[] = [];
     for (let i = 0; i < inputs.length; i++) {
       const values = await this.resolveInput(kind, inputs[i]!, 'create', inputs.length > 1 ? i : undefined);
@@ -487,6 +528,20 @@ export interface WriteOptions {
   limits: Limits;
 }
 
+/**
+ * Refreshes planner statistics when a table grew well past what the planner believes (fresh
+ * bulk loads otherwise look empty and get sequential scans). Doubling keeps it to a few runs.
+ */
+async function analyzeIfStale(client: pg.PoolClient, table: string): Promise<void> {
+  const { rows } = await client.query<{ est: number; live: number }>(
+    `SELECT c.reltuples::float8 AS est, coalesce(s.n_live_tup, 0)::float8 AS live
+       FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.oid = to_regclass($1)`,
+    [q(table)],
+  );
+  const r = rows[0];
+  if (r && (r.est < 0 || r.est * 2 < r.live)) await client.query(`ANALYZE ${q(table)}`);
+}
+
 /** Runs `fn` in one transaction; commits only if it succeeds (then returns its result). */
 export async function withWriteTx<T>(opts: WriteOptions, fn: (tx: WriteTx) => Promise<T>): Promise<T> {
   if (opts.scope.at) throw errors.badInput('Writes with at are refused');
@@ -498,7 +553,7 @@ export async function withWriteTx<T>(opts: WriteOptions, fn: (tx: WriteTx) => Pr
     const result = await fn(tx);
     await tx.flushEvents();
     await client.query('COMMIT');
-    for (const table of tx.bulkLoaded) await client.query(`ANALYZE ${q(table)}`);
+    for (const table of tx.bulkLoaded) await analyzeIfStale(client, table);
     return result;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {});

@@ -1,0 +1,47 @@
+// Starts the branching subgraph: migrations, bootstrap of `main` and the installation record,
+// GraphQL on /graphql and the internal branch lookup for the gateway.
+import { createLogger, databaseFor, listenPort, requireContextSecret, startSubgraphServer } from '@strata/shared';
+import { createPrisma, migrate } from './db.ts';
+import { loggingSink, type BranchEventSink } from './events.ts';
+import { createResolvers } from './resolvers/index.ts';
+import { internalRoutes } from './routes/internal.ts';
+import { typeDefs } from './schema/index.ts';
+import { createBranchStore, ensureInstallation } from './store/index.ts';
+
+export const SERVICE = 'branching';
+
+export interface StartOptions {
+  /** where branch changes go (default: log only; the bus-backed sink comes with the bus) */
+  events?: BranchEventSink;
+}
+
+export async function start(
+  env: NodeJS.ProcessEnv = process.env,
+  opts: StartOptions = {},
+): Promise<{ url: string; port: number; close(): Promise<void> }> {
+  const secret = requireContextSecret(env);
+  const db = databaseFor(SERVICE, env);
+  const logger = createLogger(SERVICE);
+
+  await migrate(db, logger);
+  const prisma = createPrisma(db);
+  try {
+    const store = createBranchStore(prisma);
+    await store.ensureMain();
+    const installation = await ensureInstallation(prisma);
+    const events = opts.events ?? loggingSink(logger);
+    const running = await startSubgraphServer({
+      name: SERVICE,
+      port: listenPort(SERVICE, env),
+      secret,
+      logger,
+      schema: { typeDefs, resolvers: createResolvers({ store, events, logger, deploymentId: installation.deploymentId }) },
+      routes: internalRoutes({ secret, audience: SERVICE, store, logger }),
+      onClose: () => prisma.$disconnect(),
+    });
+    return { url: running.url, port: running.port, close: () => running.close() };
+  } catch (err) {
+    await prisma.$disconnect();
+    throw err;
+  }
+}
