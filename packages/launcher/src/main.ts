@@ -195,4 +195,7 @@ function redact(url: string): string {
   }
 }
 
-await main();
+main().catch((err: unknown) => {
+  logErr(`start failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -9,3 +9,4 @@ export * from './pg.ts';
 export * from './subgraph-server.ts';
 export * from './internal-client.ts';
 export * from './events.ts';
+export * from './sdl.ts';

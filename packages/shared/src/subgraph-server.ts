@@ -107,6 +107,8 @@ async function startApollo(schema: SchemaModule, logger: Logger, plugins: Apollo
     formatError: formatError(logger),
     // Only the gateway talks to us; CSRF prevention is done at the gateway.
     csrfPrevention: false,
+    // the process owns its signals (exitOnSignals); Apollo must not stop itself underneath
+    stopOnTerminationSignals: false,
     plugins: [ApolloServerPluginInlineTraceDisabled(), ...plugins],
   });
   await server.start();

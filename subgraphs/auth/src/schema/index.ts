@@ -2,23 +2,15 @@
 // `printSchemaSdl()` is what `pnpm compose` reads; `typeDefs` is what the server builds.
 // Login/refresh/logout, user_* mutations and OAuth2/OIDC come with issue 5.
 import { parse, type DocumentNode } from 'graphql';
+import { DATETIME_SCALAR_SDL, PAGINATION_SDL } from '@strata/shared';
 
 const SDL = /* GraphQL */ `
 extend schema
   @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])
 
-"""An ISO 8601 date-time with offset, e.g. 2024-01-15T10:30:00.000Z"""
-scalar DateTime
+${DATETIME_SCALAR_SDL}
 
-type OffsetPaginationInfo @shareable {
-  offset: Int!
-  limit: Int!
-}
-
-input OffsetPaginationInput {
-  offset: Int = 0
-  limit: Int!
-}
+${PAGINATION_SDL}
 
 """String lookups on auth objects (exact, case-insensitive and partial matches)."""
 input AuthStrFilterLookup {

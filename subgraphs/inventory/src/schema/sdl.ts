@@ -1,15 +1,14 @@
 // Generates the inventory subgraph SDL from the compiled kind schema: object types, unions for
 // generics, filters, order and input types, list wrappers, queries and mutations (CONTRACT §4-5).
+import { DATETIME_SCALAR_SDL, JSON_SCALAR_SDL, PAGINATION_SDL } from '@strata/shared';
 import type { AttributeKind } from '../model/definition.ts';
 import type { Attribute, CompiledSchema, Kind, Relationship } from '../model/kinds.ts';
 
 const FEDERATION = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])`;
 
 const COMMON = `
-"ISO 8601 date-time"
-scalar DateTime
-"Any JSON value"
-scalar JSON
+${DATETIME_SCALAR_SDL}
+${JSON_SCALAR_SDL}
 "A choice of a Dropdown attribute: its enum name (STATUS_ACTIVE) or its value (active)"
 scalar Choice
 "Filter on a Dropdown attribute: an enum name (STATUS_ACTIVE), or a lookup {exact: STATUS_ACTIVE} / {in_list: [...]} / {is_null: true}"
@@ -20,15 +19,7 @@ interface Node @key(fields: "id") {
   id: ID!
 }
 
-type OffsetPaginationInfo @shareable {
-  offset: Int!
-  limit: Int!
-}
-
-input OffsetPaginationInput {
-  offset: Int = 0
-  limit: Int
-}
+${PAGINATION_SDL}
 
 enum Ordering {
   ASC
