@@ -81,7 +81,8 @@ export class Reader {
     if (start != null) {
       // Keyset: constant cost per page however deep the export goes.
       if (!/^[0-9a-f-]{36}$/i.test(start)) throw errors.badInput('pagination.start must be a node id');
-      if (args.order && Object.values(args.order).some(Boolean)) throw errors.badInput('pagination.start pages in id order; do not combine it with order');
+      const order = Object.entries(args.order ?? {}).filter(([, d]) => d);
+      if (order.some(([f, d]) => f !== 'id' || d !== 'ASC')) throw errors.badInput('pagination.start pages in id order: use no order or order: {id: ASC}');
       const sql = `SELECT r.* FROM ${visibleRows(kind, this.scope, p)} r WHERE r.id > ${p.add(start)}::uuid AND (${where}) ORDER BY r.id LIMIT ${p.add(limit)}`;
       return this.run(sql, p);
     }
