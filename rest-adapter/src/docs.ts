@@ -60,6 +60,9 @@ const REDOC_HTML = `<!doctype html>
 </html>
 `;
 
+// the files live under node_modules/.pnpm: allow the dot directory in their path
+const SEND_OPTIONS = { maxAge: '1d', dotfiles: 'allow' as const };
+
 function sendPage(res: Response, type: string, text: string): void {
   res.type(type).set('cache-control', 'no-cache').send(text);
 }
@@ -73,10 +76,10 @@ export function mountDocs(app: Express, openapi: () => unknown): void {
   app.get(`${SWAGGER_PATH}/assets/:file`, (req, res, next) => {
     const file = req.params.file;
     if (!SWAGGER_ASSETS.includes(file)) return next();
-    res.sendFile(path.join(swaggerDir, file), { maxAge: '1d' });
+    res.sendFile(path.join(swaggerDir, file), SEND_OPTIONS);
   });
   app.get([REDOC_PATH, `${REDOC_PATH}/`], (_req, res) => sendPage(res, 'html', REDOC_HTML));
   app.get(`${REDOC_PATH}/assets/redoc.standalone.js`, (_req, res) => {
-    res.sendFile(redocBundle, { maxAge: '1d' });
+    res.sendFile(redocBundle, SEND_OPTIONS);
   });
 }

@@ -53,6 +53,11 @@ export function restErrorOf(err: unknown, logger: Logger): RestErrorAnswer {
   if (type === 'entity.parse.failed') return { status: 400, messages: ['Malformed JSON body'] };
   if (type === 'entity.too.large') return { status: 413, messages: ['Request body too large'] };
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') return { status: 415, messages: ['Unsupported body encoding'] };
+  // http-errors raised by Express/send (e.g. a file that vanished) carry a public status
+  const httpErr = err as { status?: unknown; expose?: unknown; message?: unknown } | null;
+  if (httpErr && httpErr.expose === true && typeof httpErr.status === 'number' && httpErr.status >= 400 && httpErr.status < 500) {
+    return { status: httpErr.status, messages: [typeof httpErr.message === 'string' ? httpErr.message : 'Bad request'] };
+  }
   logger.error({ err }, 'unexpected error');
   return { status: 500, messages: [INTERNAL_MESSAGE] };
 }

@@ -7,7 +7,7 @@ import { PrismaClient } from './generated/prisma/client.ts';
 
 export type BranchingPrisma = PrismaClient;
 export type { Branch, Installation } from './generated/prisma/client.ts';
-export { BranchStatus } from './generated/prisma/enums.ts';
+export { BranchStatus, InstallationKey } from './generated/prisma/enums.ts';
 
 /** `subgraphs/branching/prisma` (schema.prisma + migrations/). */
 export const PRISMA_DIR = fileURLToPath(new URL('../prisma', import.meta.url));

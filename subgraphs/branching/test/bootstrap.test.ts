@@ -80,7 +80,8 @@ describe('bootstrap', () => {
   it('refuses a second installation row (single-row table)', async () => {
     const s = await startBranching(db.url, 'boot_single');
     try {
-      await expect(s.prisma.installation.create({ data: { id: 2, deploymentId: '00000000-0000-4000-8000-000000000000' } })).rejects.toThrow();
+      await expect(s.prisma.installation.create({ data: { deploymentId: '00000000-0000-4000-8000-000000000000' } })).rejects.toThrow();
+      await expect(s.prisma.$executeRawUnsafe(`INSERT INTO installation (id, deployment_id) VALUES ('OTHER', gen_random_uuid())`)).rejects.toThrow();
       expect(await s.prisma.installation.count()).toBe(1);
     } finally {
       await s.close();

@@ -14,7 +14,7 @@ function parseIso(value: unknown): Date {
 
 export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   name: 'DateTime',
-  description: 'An ISO 8601 date-time with offset, e.g. 2024-01-15T10:30:00.000Z',
+  description: 'ISO 8601 date-time, e.g. 2024-01-15T10:30:00Z',
   serialize(value) {
     if (value instanceof Date) return value.toISOString();
     return parseIso(value).toISOString();

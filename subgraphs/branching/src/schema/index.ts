@@ -2,13 +2,13 @@
 // (GET /api/info). `printSchemaSdl()` is what `pnpm compose` reads; `typeDefs` is what the
 // server builds. Rebase, validate, merge and diff come with later issues.
 import { parse, type DocumentNode } from 'graphql';
+import { DATETIME_SCALAR_SDL } from '@strata/shared';
 
 const SDL = /* GraphQL */ `
 extend schema
   @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
 
-"ISO 8601 date-time"
-scalar DateTime
+${DATETIME_SCALAR_SDL}
 
 """Lifecycle of a branch."""
 enum BranchStatus {

@@ -1,11 +1,12 @@
-// The installation record (table `installation`, exactly one row): the deployment id reported
-// by GET /api/info, generated on first start and never changed afterwards.
+// The installation record (table `installation`, exactly one row: its key is an enum with a
+// single value): the deployment id reported by GET /api/info, generated on first start and
+// never changed afterwards.
 import { randomUUID } from 'node:crypto';
-import type { BranchingPrisma, Installation } from '../db.ts';
+import { InstallationKey, type BranchingPrisma, type Installation } from '../db.ts';
 
 export type { Installation };
 
-const SINGLETON_ID = 1;
+const SINGLETON_ID = InstallationKey.THIS;
 
 /** Returns the installation row, creating it on first start (idempotent, safe with concurrent starts). */
 export async function ensureInstallation(prisma: BranchingPrisma): Promise<Installation> {

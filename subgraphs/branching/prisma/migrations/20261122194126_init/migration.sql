@@ -1,6 +1,9 @@
 -- CreateEnum
 CREATE TYPE "BranchStatus" AS ENUM ('OPEN', 'NEED_REBASE', 'MERGING', 'MERGED', 'DELETED');
 
+-- CreateEnum
+CREATE TYPE "InstallationKey" AS ENUM ('THIS');
+
 -- CreateTable
 CREATE TABLE "branches" (
     "id" UUID NOT NULL,
@@ -19,7 +22,7 @@ CREATE TABLE "branches" (
 
 -- CreateTable
 CREATE TABLE "installation" (
-    "id" INTEGER NOT NULL DEFAULT 1,
+    "id" "InstallationKey" NOT NULL DEFAULT 'THIS',
     "deployment_id" UUID NOT NULL,
     "created_at" TIMESTAMPTZ(6) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
@@ -34,6 +37,3 @@ CREATE INDEX "branches_status_idx" ON "branches"("status");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "installation_deployment_id_key" ON "installation"("deployment_id");
-
--- Single-row table (hand-written; Prisma does not model CHECK constraints and leaves them alone)
-ALTER TABLE "installation" ADD CONSTRAINT "installation_single_row" CHECK ("id" = 1);
