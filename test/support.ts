@@ -31,6 +31,8 @@ export function serviceEnv(databaseUrl: string, extra: Record<string, string | u
     STRATA_CONTEXT_SECRET: TEST_SECRET,
     PORT: '0',
     APOLLO_TELEMETRY_DISABLED: 'true',
+    // each test database gets its own Redis streams/channels
+    STRATA_BUS_PREFIX: `strata-test-${new URL(databaseUrl).pathname.slice(1)}`,
     ...extra,
   };
 }

@@ -10,3 +10,4 @@ export * from './subgraph-server.ts';
 export * from './internal-client.ts';
 export * from './events.ts';
 export * from './sdl.ts';
+export * from './bus/index.ts';

@@ -13,7 +13,7 @@ async function serverVersion(): Promise<number> {
   const client = new pg.Client({ connectionString: testServerUrl() });
   await client.connect();
   try {
-    const { rows } = await client.query<{ v: string }>('SHOW server_version_num');
+    const { rows } = await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");
     return Number(rows[0]!.v);
   } finally {
     await client.end();

@@ -1,0 +1,122 @@
+// Redis implementation: durable topics are Streams read by consumer groups (XREADGROUP/XACK,
+// XAUTOCLAIM re-delivers what a crashed or failing consumer left pending); broadcasts are pub/sub.
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { Logger } from '../logger.ts';
+import type { EventBus, Unsubscribe } from './types.ts';
+
+const MAXLEN = 1_000_000;
+const RETRY_IDLE_MS = 5_000;
+
+export async function createRedisBus(opts: { url: string; service: string; prefix?: string; logger?: Logger }): Promise<EventBus> {
+  const prefix = opts.prefix ?? 'strata';
+  const pub = new Redis(opts.url, { lazyConnect: true, maxRetriesPerRequest: 3 });
+  await pub.connect();
+  const closers = new Set<() => Promise<void>>();
+  let sub: Redis | null = null;
+  const listeners = new Map<string, Set<(m: unknown) => void>>();
+  const streamKey = (topic: string) => `${prefix}:stream:${topic}`;
+  const channelKey = (channel: string) => `${prefix}:bc:${channel}`;
+
+  async function subscriber(): Promise<Redis> {
+    if (sub) return sub;
+    sub = new Redis(opts.url, { lazyConnect: true });
+    await sub.connect();
+    sub.on('message', (ch: string, raw: string) => {
+      let msg: unknown;
+      try {
+        msg = JSON.parse(raw);
+      } catch {
+        return;
+      }
+      for (const h of listeners.get(ch) ?? []) h(msg);
+    });
+    closers.add(async () => {
+      sub?.disconnect();
+    });
+    return sub;
+  }
+
+  return {
+    async publish(topic, event) {
+      await pub.xadd(streamKey(topic), 'MAXLEN', '~', String(MAXLEN), '*', 'e', JSON.stringify(event));
+    },
+    async consume(topic, group, handler): Promise<Unsubscribe> {
+      const key = streamKey(topic);
+      try {
+        await pub.xgroup('CREATE', key, group, '0', 'MKSTREAM');
+      } catch (err) {
+        if (!String((err as Error).message).includes('BUSYGROUP')) throw err;
+      }
+      const conn = new Redis(opts.url, { lazyConnect: true });
+      await conn.connect();
+      const consumer = `${opts.service}-${randomUUID()}`;
+      let running = true;
+      const handle = async (entries: [string, string[]][]) => {
+        for (const [id, fields] of entries) {
+          const raw = fields[fields.indexOf('e') + 1];
+          let event: unknown = null;
+          try {
+            event = raw ? JSON.parse(raw) : null;
+          } catch {
+            await conn.xack(key, group, id); // unreadable: drop
+            continue;
+          }
+          try {
+            await handler(event);
+            await conn.xack(key, group, id);
+          } catch (err) {
+            opts.logger?.warn({ err: (err as Error).message, topic }, 'event handler failed; will retry');
+          }
+        }
+      };
+      const loop = (async () => {
+        let lastClaim = 0;
+        while (running) {
+          try {
+            if (Date.now() - lastClaim > RETRY_IDLE_MS) {
+              lastClaim = Date.now();
+              const claimed = (await conn.xautoclaim(key, group, consumer, RETRY_IDLE_MS, '0-0', 'COUNT', 100)) as [string, [string, string[]][]];
+              if (claimed?.[1]?.length) await handle(claimed[1]);
+            }
+            const res = (await conn.xreadgroup('GROUP', group, consumer, 'COUNT', 100, 'BLOCK', 1000, 'STREAMS', key, '>')) as [string, [string, string[]][]][] | null;
+            if (res) for (const [, entries] of res) await handle(entries);
+          } catch (err) {
+            if (!running) break;
+            opts.logger?.warn({ err: (err as Error).message, topic }, 'stream read failed');
+            await new Promise((r) => setTimeout(r, 500));
+          }
+        }
+      })();
+      const stop = async () => {
+        running = false;
+        conn.disconnect();
+        await loop.catch(() => {});
+        closers.delete(stop);
+      };
+      closers.add(stop);
+      return stop;
+    },
+    async broadcast(channel, message) {
+      await pub.publish(channelKey(channel), JSON.stringify(message));
+    },
+    async listen(channel, handler): Promise<Unsubscribe> {
+      const ch = channelKey(channel);
+      const s = await subscriber();
+      let set = listeners.get(ch);
+      if (!set) {
+        set = new Set();
+        listeners.set(ch, set);
+        await s.subscribe(ch);
+      }
+      set.add(handler);
+      return async () => {
+        set!.delete(handler);
+      };
+    },
+    async close() {
+      for (const c of [...closers]) await c();
+      pub.disconnect();
+    },
+  };
+}
