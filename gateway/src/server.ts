@@ -78,7 +78,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
   const graphqlPaths = ['/graphql', '/graphql/*branch'];
   // STRATA_GRAPHQL_ENABLED=false closes GraphQL to clients; the REST adapter (a Strata service
   // proving it with a signed context) still reaches it.
-  app.use(graphqlPaths, async (req, res, next) => {
+  app.all(graphqlPaths, async (req, res, next) => {
     if (config.graphqlEnabled) return next();
     const token = req.header(SERVICE_HEADER);
     if (token) {
@@ -98,7 +98,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
   const apolloHandler = expressMiddleware(apollo, {
     context: async ({ res }) => ({ ctx: res.locals.strataContext as RequestContext }),
   });
-  app.use(graphqlPaths, graphqlPipeline({ config, branches, identity, logger }), (req, res, next) => {
+  app.all(graphqlPaths, graphqlPipeline({ config, branches, identity, logger }), (req, res, next) => {
     res.setHeader('x-content-type-options', 'nosniff');
     return apolloHandler(req, res, next);
   });

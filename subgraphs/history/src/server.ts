@@ -1,0 +1,40 @@
+// Starts the history subgraph: migrations, the change-event consumer, GraphQL on /graphql.
+import { busFromEnv, createLogger, databaseFor, listenPort, readEnv, requireContextSecret, startSubgraphServer, type EventBus } from '@strata/shared';
+import { consumeChanges } from './consumer.ts';
+import { createPrisma, migrate } from './db.ts';
+import { createResolvers } from './resolvers/index.ts';
+import { typeDefs } from './schema/index.ts';
+import { changeStore } from './store/changes.ts';
+
+export const SERVICE = 'history';
+
+export async function start(env: NodeJS.ProcessEnv = process.env, opts: { bus?: EventBus } = {}): Promise<{ url: string; port: number; close(): Promise<void> }> {
+  const secret = requireContextSecret(env);
+  const config = readEnv(env);
+  const db = databaseFor(SERVICE, env);
+  const logger = createLogger(SERVICE);
+  await migrate(db, logger);
+  const prisma = createPrisma(db);
+  const bus = opts.bus ?? (await busFromEnv(env, SERVICE, logger));
+  try {
+    const store = changeStore(prisma);
+    const stopConsumer = await consumeChanges(bus, store, logger);
+    const running = await startSubgraphServer({
+      name: SERVICE,
+      port: listenPort(SERVICE, env),
+      secret,
+      logger,
+      schema: { typeDefs, resolvers: createResolvers({ store, maxPageSize: config.STRATA_MAX_PAGE_SIZE }) },
+      onClose: async () => {
+        await stopConsumer();
+        if (!opts.bus) await bus.close();
+        await prisma.$disconnect();
+      },
+    });
+    return { url: running.url, port: running.port, close: () => running.close() };
+  } catch (err) {
+    if (!opts.bus) await bus.close();
+    await prisma.$disconnect();
+    throw err;
+  }
+}
