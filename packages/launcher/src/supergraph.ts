@@ -164,7 +164,9 @@ export function composeFromSdls(list: SubgraphSdl[]): Composed {
   if (result.errors) {
     throw new CompositionError(result.errors.map((e) => `[${String(e.extensions?.code ?? 'ERROR')}] ${e.message}`));
   }
-  return { supergraphSdl: result.supergraphSdl, hints: result.hints.map((h) => `[${h.definition.code}] ${h.message}`) };
+  // Dropdown choices are published as enums for documentation and clients; they are unused by design.
+  const hints = result.hints.filter((h) => h.definition.code !== 'UNUSED_ENUM_TYPE');
+  return { supergraphSdl: result.supergraphSdl, hints: hints.map((h) => `[${h.definition.code}] ${h.message}`) };
 }
 
 /** The client-facing schema of a supergraph (no join__/link__ internals), as a graphql-js schema. */
