@@ -32,22 +32,13 @@ export interface Stack {
 export async function startStack(extra: Record<string, string | undefined> = {}): Promise<Stack> {
   const db = await createTestDatabase('stack');
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'strata-stack-'));
-  const ports = {
-    inventory: await freePort(),
-    branching: await freePort(),
-    history: await freePort(),
-    auth: await freePort(),
-    rest: await freePort(),
-    gateway: await freePort(),
-  };
+  // Subgraphs listen on port 0 (no races with other test processes); only the REST adapter and
+  // the gateway, which must know each other up front, get ports chosen in advance.
+  const ports = { rest: await freePort(), gateway: await freePort() };
   const env = serviceEnv(db.url, {
     STRATA_DATA_DIR: dataDir,
     STRATA_INITIAL_ADMIN_TOKEN: STACK_ADMIN_TOKEN,
     STRATA_INITIAL_ADMIN_PASSWORD: STACK_ADMIN_PASSWORD,
-    INVENTORY_URL: `http://127.0.0.1:${ports.inventory}/graphql`,
-    BRANCHING_URL: `http://127.0.0.1:${ports.branching}/graphql`,
-    HISTORY_URL: `http://127.0.0.1:${ports.history}/graphql`,
-    AUTH_URL: `http://127.0.0.1:${ports.auth}/graphql`,
     REST_ADAPTER_URL: `http://127.0.0.1:${ports.rest}`,
     GATEWAY_URL: `http://127.0.0.1:${ports.gateway}`,
     ...extra,
@@ -68,10 +59,12 @@ export async function startStack(extra: Record<string, string | undefined> = {})
       import('@strata/gateway/server'),
     ]);
     // Subgraphs one by one (each migrates its own schema), then the REST adapter and gateway.
-    started.push(await inventory.start({ ...env, PORT: String(ports.inventory) }));
-    started.push(await branching.start({ ...env, PORT: String(ports.branching) }));
-    started.push(await history.start({ ...env, PORT: String(ports.history) }));
-    started.push(await auth.start({ ...env, PORT: String(ports.auth) }));
+    const subgraphs = { inventory, branching, history, auth };
+    for (const [name, mod] of Object.entries(subgraphs)) {
+      const s = await mod.start({ ...env, PORT: '0' });
+      started.push(s);
+      env[`${name.toUpperCase()}_URL`] = s.url;
+    }
     started.push(await rest.start({ ...env, PORT: String(ports.rest) }));
     started.push(await gateway.start({ ...env, PORT: String(ports.gateway) }));
   } catch (err) {

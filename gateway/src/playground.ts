@@ -21,7 +21,7 @@ export function mountPlaygroundAssets(app: Express): void {
   for (const [name, file] of Object.entries(PLAYGROUND_ASSETS)) {
     router.get(`/${name}`, (_req, res) => {
       res.set('cache-control', 'public, max-age=86400');
-      res.sendFile(file);
+      res.sendFile(file, { dotfiles: 'allow' });
     });
   }
   app.use('/_strata/playground', router);
