@@ -52,6 +52,22 @@ describe.each(kinds)('%s bus', (_name, make) => {
     await b.close();
   });
 
+  it('publishes many events in order and hands them over in batches', async () => {
+    const bus = await make();
+    const topic = `t-${randomUUID()}`;
+    const got: number[] = [];
+    let batches = 0;
+    await bus.publishMany(topic, Array.from({ length: 300 }, (_, n) => ({ n })));
+    await bus.consumeBatch(topic, 'g', async (events) => {
+      batches++;
+      for (const e of events) got.push((e as { n: number }).n);
+    });
+    await until(() => got.length === 300);
+    expect(got).toEqual(Array.from({ length: 300 }, (_, n) => n));
+    expect(batches).toBeLessThan(300);
+    await bus.close();
+  });
+
   it('redelivers an event whose handler failed', async () => {
     const bus = await make();
     const topic = `t-${randomUUID()}`;

@@ -10,7 +10,7 @@ const SCHEMA = 'strata_bus';
 const WAKE = 'strata_bus_wake';
 const BROADCAST = 'strata_bus_broadcast';
 const POLL_MS = 1_000;
-const BATCH = 200;
+const BATCH = 500;
 const NOTIFY_LIMIT = 7_000;
 
 export async function createPgBus(opts: { url: string; service: string; logger?: Logger }): Promise<EventBus> {
@@ -56,7 +56,7 @@ export async function createPgBus(opts: { url: string; service: string; logger?:
   });
   const stops = new Set<() => Promise<void>>();
 
-  async function drainOnce(topic: string, group: string, handler: (e: unknown) => Promise<void>): Promise<number> {
+  async function drainOnce(topic: string, group: string, handler: (events: unknown[]) => Promise<void>): Promise<number> {
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
@@ -66,19 +66,20 @@ export async function createPgBus(opts: { url: string; service: string; logger?:
         `SELECT id, payload FROM ${SCHEMA}.events WHERE topic = $1 AND id > $2 ORDER BY id LIMIT ${BATCH}`,
         [topic, off[0]!.last_id],
       );
-      let last: string | null = null;
-      for (const r of rows) {
-        try {
-          await handler(r.payload);
-        } catch (err) {
-          opts.logger?.warn({ err: (err as Error).message, topic }, 'event handler failed; will retry');
-          break;
-        }
-        last = r.id;
+      if (!rows.length) {
+        await client.query('COMMIT');
+        return 0;
       }
-      if (last) await client.query(`UPDATE ${SCHEMA}.offsets SET last_id = $3 WHERE topic = $1 AND grp = $2`, [topic, group, last]);
+      try {
+        await handler(rows.map((r) => r.payload));
+      } catch (err) {
+        opts.logger?.warn({ err: (err as Error).message, topic }, 'event handler failed; will retry');
+        await client.query('ROLLBACK');
+        return 0;
+      }
+      await client.query(`UPDATE ${SCHEMA}.offsets SET last_id = $3 WHERE topic = $1 AND grp = $2`, [topic, group, rows[rows.length - 1]!.id]);
       await client.query('COMMIT');
-      return last ? rows.findIndex((r) => r.id === last) + 1 : 0;
+      return rows.length;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});
       throw err;
@@ -87,7 +88,7 @@ export async function createPgBus(opts: { url: string; service: string; logger?:
     }
   }
 
-  return {
+  const bus: EventBus = {
     async publish(topic, event) {
       await pool.query(`WITH e AS (INSERT INTO ${SCHEMA}.events (topic, payload) VALUES ($1, $2::jsonb) RETURNING id) SELECT pg_notify($3, $1) FROM e`, [
         topic,
@@ -95,7 +96,20 @@ export async function createPgBus(opts: { url: string; service: string; logger?:
         WAKE,
       ]);
     },
-    async consume(topic, group, handler): Promise<Unsubscribe> {
+    async publishMany(topic, events) {
+      if (!events.length) return;
+      await pool.query(
+        `WITH e AS (INSERT INTO ${SCHEMA}.events (topic, payload) SELECT $1, x FROM unnest($2::jsonb[]) WITH ORDINALITY AS t(x, n) ORDER BY n RETURNING id)
+         SELECT pg_notify($3, $1) FROM (SELECT 1 FROM e LIMIT 1) one`,
+        [topic, events.map((e) => JSON.stringify(e)), WAKE],
+      );
+    },
+    consume(topic, group, handler) {
+      return bus.consumeBatch(topic, group, async (events) => {
+        for (const e of events) await handler(e);
+      });
+    },
+    async consumeBatch(topic, group, handler): Promise<Unsubscribe> {
       let running = true;
       let wake: (() => void) | null = null;
       const waker = () => wake?.();
@@ -158,6 +172,7 @@ export async function createPgBus(opts: { url: string; service: string; logger?:
       await pool.end();
     },
   };
+  return bus;
 }
 
 function ignoreRace(err: unknown): void {

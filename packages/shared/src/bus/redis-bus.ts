@@ -37,11 +37,24 @@ export async function createRedisBus(opts: { url: string; service: string; prefi
     return sub;
   }
 
-  return {
+  const bus: EventBus = {
     async publish(topic, event) {
       await pub.xadd(streamKey(topic), 'MAXLEN', '~', String(MAXLEN), '*', 'e', JSON.stringify(event));
     },
-    async consume(topic, group, handler): Promise<Unsubscribe> {
+    async publishMany(topic, events) {
+      if (!events.length) return;
+      const pipe = pub.pipeline();
+      for (const e of events) pipe.xadd(streamKey(topic), 'MAXLEN', '~', String(MAXLEN), '*', 'e', JSON.stringify(e));
+      const results = await pipe.exec();
+      const failed = results?.find(([err]) => err);
+      if (failed) throw failed[0];
+    },
+    consume(topic, group, handler) {
+      return bus.consumeBatch(topic, group, async (events) => {
+        for (const e of events) await handler(e);
+      });
+    },
+    async consumeBatch(topic, group, handler): Promise<Unsubscribe> {
       const key = streamKey(topic);
       try {
         await pub.xgroup('CREATE', key, group, '0', 'MKSTREAM');
@@ -53,21 +66,24 @@ export async function createRedisBus(opts: { url: string; service: string; prefi
       const consumer = `${opts.service}-${randomUUID()}`;
       let running = true;
       const handle = async (entries: [string, string[]][]) => {
+        const ids: string[] = [];
+        const events: unknown[] = [];
         for (const [id, fields] of entries) {
+          if (!fields) continue; // deleted (trimmed) entry
           const raw = fields[fields.indexOf('e') + 1];
-          let event: unknown = null;
+          ids.push(id);
           try {
-            event = raw ? JSON.parse(raw) : null;
+            events.push(raw ? JSON.parse(raw) : null);
           } catch {
-            await conn.xack(key, group, id); // unreadable: drop
-            continue;
+            events.push(null); // unreadable: the handler sees null and skips it
           }
-          try {
-            await handler(event);
-            await conn.xack(key, group, id);
-          } catch (err) {
-            opts.logger?.warn({ err: (err as Error).message, topic }, 'event handler failed; will retry');
-          }
+        }
+        if (!ids.length) return;
+        try {
+          await handler(events);
+          await conn.xack(key, group, ...ids);
+        } catch (err) {
+          opts.logger?.warn({ err: (err as Error).message, topic }, 'event handler failed; will retry');
         }
       };
       const loop = (async () => {
@@ -119,4 +135,5 @@ export async function createRedisBus(opts: { url: string; service: string; prefi
       pub.disconnect();
     },
   };
+  return bus;
 }

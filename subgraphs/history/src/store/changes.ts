@@ -73,11 +73,11 @@ export function changeStore(prisma: HistoryPrisma) {
   }
 
   return {
-    /** stores an event once (replays of the same event id are ignored) */
-    async record(e: ChangeEvent): Promise<void> {
+    /** stores events once (replays of the same event id are ignored), in one statement */
+    async record(events: ChangeEvent[]): Promise<void> {
+      if (!events.length) return;
       await prisma.objectChange.createMany({
-        data: [
-          {
+        data: events.map((e) => ({
             id: e.id,
             time: new Date(e.time),
             user_id: e.userId,
@@ -90,8 +90,7 @@ export function changeStore(prisma: HistoryPrisma) {
             prechange_data: (e.prechange ?? undefined) as Prisma.InputJsonValue | undefined,
             postchange_data: (e.postchange ?? undefined) as Prisma.InputJsonValue | undefined,
             branch: e.branch,
-          },
-        ],
+          })),
         skipDuplicates: true,
       });
     },

@@ -5,6 +5,7 @@ import type { Logger } from '@strata/shared';
 
 export interface Publisher {
   publish(topic: string, event: unknown): Promise<void>;
+  publishMany?(topic: string, events: unknown[]): Promise<void>;
   broadcast?(channel: string, message: unknown): Promise<void>;
   close?(): Promise<void>;
 }
@@ -69,7 +70,7 @@ export class OutboxRelay {
         const { rows } = await client.query<{ id: string; topic: string; payload: unknown }>(
           `SELECT id, topic, payload FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
         );
-        for (const r of rows) await this.publisher.publish(r.topic, r.payload);
+        await this.publishInOrder(rows);
         if (rows.length) {
           await client.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
         }
@@ -81,7 +82,21 @@ export class OutboxRelay {
       } finally {
         client.release();
       }
-      if (n < BATCH) return;
+      if (n < BATCH || this.stopped) return;
+    }
+  }
+
+  /** Publishes rows in order, grouping consecutive rows of one topic into one round trip. */
+  private async publishInOrder(rows: { topic: string; payload: unknown }[]): Promise<void> {
+    let i = 0;
+    while (i < rows.length) {
+      let j = i;
+      while (j < rows.length && rows[j]!.topic === rows[i]!.topic) j++;
+      const topic = rows[i]!.topic;
+      const payloads = rows.slice(i, j).map((r) => r.payload);
+      if (this.publisher.publishMany) await this.publisher.publishMany(topic, payloads);
+      else for (const p of payloads) await this.publisher.publish(topic, p);
+      i = j;
     }
   }
 }
