@@ -2,7 +2,7 @@
 // resolvers call `events.branchChanged(...)` after a committed write. Today the default sink
 // only logs; when the bus (packages/shared/src/bus) lands, server.ts passes a sink that
 // publishes on the channel, and nothing else changes. Publishing never fails a write.
-import type { Logger } from '@strata/shared';
+import { BRANCH_CHANGED_CHANNEL, type EventBus, type Logger } from '@strata/shared';
 import type { Branch } from './store/index.ts';
 
 export type BranchChangeAction = 'created' | 'updated' | 'deleted';
@@ -40,4 +40,14 @@ export async function emitBranchChange(sink: BranchEventSink, logger: Logger, ch
   } catch (err) {
     logger.warn({ err, branch: change.name }, 'could not publish branch change');
   }
+}
+
+/** Broadcasts branch changes on the bus (gateways drop their cached branch metadata). */
+export function busSink(bus: Pick<EventBus, 'broadcast'>, logger: Logger): BranchEventSink {
+  return {
+    async branchChanged(change) {
+      logger.debug({ change }, 'branch changed');
+      await bus.broadcast(BRANCH_CHANGED_CHANNEL, change);
+    },
+  };
 }

@@ -1,8 +1,9 @@
 // Starts the branching subgraph: migrations, bootstrap of `main` and the installation record,
 // GraphQL on /graphql and the internal branch lookup for the gateway.
-import { createLogger, databaseFor, listenPort, requireContextSecret, startSubgraphServer } from '@strata/shared';
+import { busFromEnv, createLogger, databaseFor, listenPort, requireContextSecret, startSubgraphServer, type EventBus } from '@strata/shared';
 import { createPrisma, migrate } from './db.ts';
-import { loggingSink, type BranchEventSink } from './events.ts';
+import { busSink, loggingSink, type BranchEventSink } from './events.ts';
+import { participantsFromEnv } from './participants/registry.ts';
 import { createResolvers } from './resolvers/index.ts';
 import { internalRoutes } from './routes/internal.ts';
 import { typeDefs } from './schema/index.ts';
@@ -25,22 +26,31 @@ export async function start(
 
   await migrate(db, logger);
   const prisma = createPrisma(db);
+  let bus: EventBus | null = null;
   try {
     const store = createBranchStore(prisma);
     await store.ensureMain();
     const installation = await ensureInstallation(prisma);
-    const events = opts.events ?? loggingSink(logger);
+    bus = opts.events ? null : await busFromEnv(env, SERVICE, logger);
+    const events = opts.events ?? (bus ? busSink(bus, logger) : loggingSink(logger));
     const running = await startSubgraphServer({
       name: SERVICE,
       port: listenPort(SERVICE, env),
       secret,
       logger,
-      schema: { typeDefs, resolvers: createResolvers({ store, events, logger, deploymentId: installation.deploymentId }) },
+      schema: {
+        typeDefs,
+        resolvers: createResolvers({ store, events, logger, deploymentId: installation.deploymentId, participants: participantsFromEnv(env), secret }),
+      },
       routes: internalRoutes({ secret, audience: SERVICE, store, logger }),
-      onClose: () => prisma.$disconnect(),
+      onClose: async () => {
+        await bus?.close();
+        await prisma.$disconnect();
+      },
     });
     return { url: running.url, port: running.port, close: () => running.close() };
   } catch (err) {
+    await bus?.close();
     await prisma.$disconnect();
     throw err;
   }

@@ -1,5 +1,5 @@
 // The DateTime scalar: ISO 8601 strings in, Date objects inside, ISO strings (UTC) out.
-import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { GraphQLError, GraphQLScalarType, Kind, valueFromASTUntyped } from 'graphql';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
 
@@ -24,4 +24,12 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
     if (ast.kind !== Kind.STRING) throw new GraphQLError('DateTime must be a string');
     return parseIso(ast.value);
   },
+});
+
+/** Any JSON value (diff values). */
+export const JSONScalar = new GraphQLScalarType({
+  name: 'JSON',
+  serialize: (v) => v,
+  parseValue: (v) => v,
+  parseLiteral: (ast, vars) => valueFromASTUntyped(ast, vars),
 });

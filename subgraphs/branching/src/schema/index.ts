@@ -1,14 +1,92 @@
 // The branching subgraph's SDL (Federation 2.7): branches (CONTRACT §5) and installation info
 // (GET /api/info). `printSchemaSdl()` is what `pnpm compose` reads; `typeDefs` is what the
-// server builds. Rebase, validate, merge and diff come with later issues.
+// server builds. Diff, validate, merge and rebase run through the participants (resolvers/operations.ts).
 import { parse, type DocumentNode } from 'graphql';
-import { DATETIME_SCALAR_SDL } from '@strata/shared';
+import { DATETIME_SCALAR_SDL, JSON_SCALAR_SDL, PAGINATION_SDL } from '@strata/shared';
 
 const SDL = /* GraphQL */ `
 extend schema
-  @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
-
+  @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])
 ${DATETIME_SCALAR_SDL}
+
+${JSON_SCALAR_SDL}
+
+${PAGINATION_SDL}
+
+"Which side wins a conflict"
+enum ConflictSide {
+  BRANCH
+  MAIN
+}
+
+input BranchConflictResolutionInput {
+  "the conflict's id from branch_diff / branch_validate"
+  conflict_id: ID!
+  selected: ConflictSide!
+}
+
+"The same attribute or relation changed on both sides, or changed on one side and deleted on the other"
+type BranchConflictType {
+  id: ID!
+  kind: String!
+  node_id: ID!
+  "the attribute or relation, or * for a node deleted on one side"
+  field: String!
+  "BOTH_CHANGED, REMOVED_ON_MAIN or REMOVED_ON_BRANCH"
+  type: String!
+  base_value: JSON
+  branch_value: JSON
+  main_value: JSON
+}
+
+type BranchDiffElementType {
+  "attribute or relation name"
+  name: String!
+  "value on main as of branched_from"
+  old_value: JSON
+  "value on the branch"
+  new_value: JSON
+  "value on main now, when main changed it too"
+  main_value: JSON
+  conflict: Boolean!
+}
+
+enum DiffAction {
+  ADDED
+  UPDATED
+  REMOVED
+}
+
+type BranchDiffNodeType {
+  kind: String!
+  id: ID!
+  display: String!
+  action: DiffAction!
+  conflict: Boolean!
+  elements: [BranchDiffElementType!]!
+  conflicts: [BranchConflictType!]!
+}
+
+type BranchDiffSummaryType {
+  num_added: Int!
+  num_updated: Int!
+  num_removed: Int!
+  num_conflicts: Int!
+}
+
+type BranchDiffType {
+  branch: String!
+  branched_from: DateTime!
+  summary: BranchDiffSummaryType!
+  total_count: Int!
+  page_info: OffsetPaginationInfo!
+  nodes: [BranchDiffNodeType!]!
+}
+
+type BranchValidateResult {
+  ok: Boolean!
+  conflicts: [BranchConflictType!]!
+}
 
 """Lifecycle of a branch."""
 enum BranchStatus {
@@ -66,6 +144,8 @@ type Query {
   branch_list(include_deleted: Boolean = false): [BranchType!]!
   """deployment id and version (REST: GET /api/info)"""
   info: InfoType!
+  """what the branch changed since branched_from, per node and attribute, conflicts flagged"""
+  branch_diff(name: String!, kinds: [String!], pagination: OffsetPaginationInput): BranchDiffType!
 }
 
 type Mutation {
@@ -73,6 +153,12 @@ type Mutation {
   branch_create(data: BranchCreateInput!): BranchType!
   """deletes a branch (status DELETED); main cannot be deleted"""
   branch_delete(name: String!): BranchDeleteResult!
+  """lists the conflicts; sets NEED_REBASE when there are some (OPEN when none)"""
+  branch_validate(name: String!): BranchValidateResult!
+  """applies the branch to main atomically; CONFLICT while a conflict has no resolution"""
+  branch_merge(name: String!, resolutions: [BranchConflictResolutionInput!]): BranchType!
+  """moves branched_from to now, keeping the branch's changes (conflicts need resolutions)"""
+  branch_rebase(name: String!, resolutions: [BranchConflictResolutionInput!]): BranchType!
 }
 `;
 

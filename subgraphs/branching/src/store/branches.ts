@@ -25,6 +25,11 @@ export interface BranchStore {
   create(input: NewBranch): Promise<Branch>;
   /** sets status DELETED; BRANCH_NOT_FOUND when missing or already deleted, CONFLICT while merging */
   markDeleted(name: string): Promise<Branch>;
+  /**
+   * Compare-and-set of the status: moves `name` from one of `from` to `to` (with extra fields);
+   * returns null when the branch was not in one of `from` (someone else got there first).
+   */
+  transition(name: string, from: Branch['status'][], to: Branch['status'], extra?: { mergedAt?: Date; branchedFrom?: Date }): Promise<Branch | null>;
 }
 
 function isUniqueViolation(err: unknown): boolean {
@@ -91,6 +96,14 @@ export function createBranchStore(prisma: BranchingPrisma): BranchStore {
         if (isUniqueViolation(err)) throw errors.uniqueness(`A branch named "${input.name}" already exists`, { field: 'name' });
         throw err;
       }
+    },
+
+    async transition(name, from, to, extra = {}) {
+      const { count } = await prisma.branch.updateMany({
+        where: { name, status: { in: from } },
+        data: { status: to, ...(extra.mergedAt ? { mergedAt: extra.mergedAt } : {}), ...(extra.branchedFrom ? { branchedFrom: extra.branchedFrom } : {}) },
+      });
+      return count ? get(name) : null;
     },
 
     async markDeleted(name) {
