@@ -1,8 +1,10 @@
 // The REST route table (CONTRACT §8). Later issues add their routes here: schema, diff, query,
 // artifact, storage, auth.
+import { diffDataRoute } from './diff.ts';
 import { infoRoute } from './info.ts';
+import { schemaKindRoute, schemaListRoute, schemaLoadRoute } from './schema.ts';
 import type { RouteDef } from './types.ts';
 
-export const apiRoutes: RouteDef[] = [infoRoute];
+export const apiRoutes: RouteDef[] = [infoRoute, schemaListRoute, schemaKindRoute, schemaLoadRoute, diffDataRoute];
 
 export { defineRoute, type RouteDef, type RouteContext, type RouteResult } from './types.ts';
