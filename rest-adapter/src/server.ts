@@ -26,7 +26,7 @@ export async function start(
   const logger = createLogger(SERVICE);
   const app = createApp({
     routes: opts.routes ?? apiRoutes,
-    supergraph: opts.supergraph ?? createSupergraphClient({ gatewayUrl: config.gatewayUrl, timeoutMs: config.timeoutMs }),
+    supergraph: opts.supergraph ?? createSupergraphClient({ gatewayUrl: config.gatewayUrl, timeoutMs: config.timeoutMs, secret: env.STRATA_CONTEXT_SECRET }),
     logger,
     service: SERVICE,
   });

@@ -2,6 +2,7 @@
 // POSTs a GraphQL operation to the gateway's `/graphql[/{branch}][?at=]`, forwarding the
 // caller's credentials (Authorization, X-API-Key, Cookie) so the gateway authenticates and
 // authorises exactly as for a direct GraphQL call.
+import { newRequestContext, signContext, systemPrincipal } from '@strata/shared';
 import { z } from 'zod';
 
 /** One GraphQL error as the gateway sends it. */
@@ -87,10 +88,16 @@ function isGraphQLBody(v: unknown): v is GraphQLBody {
   return typeof v === 'object' && v !== null && ('data' in v || 'errors' in v);
 }
 
-export function createSupergraphClient(opts: { gatewayUrl: string; timeoutMs?: number }): SupergraphClient {
+/** The header proving a call comes from the REST adapter (lets REST work with STRATA_GRAPHQL_ENABLED=false). */
+export const SERVICE_HEADER = 'x-strata-service';
+
+export function createSupergraphClient(opts: { gatewayUrl: string; timeoutMs?: number; secret?: string }): SupergraphClient {
   return {
     async request<T>(op: Operation, variables: Record<string, unknown> | undefined, fwd: Forwarded): Promise<SupergraphResult<T>> {
       const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+      if (opts.secret) {
+        headers[SERVICE_HEADER] = await signContext(newRequestContext({ user: systemPrincipal('rest-adapter') }), { secret: opts.secret, audience: 'gateway', ttlSeconds: 30 });
+      }
       for (const h of FORWARDED_HEADERS) {
         const v = fwd.headers[h];
         if (v !== undefined) headers[h] = v;
