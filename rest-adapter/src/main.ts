@@ -1,12 +1,5 @@
-// Entry point of the REST adapter process (`tsx rest-adapter/src/main.ts`).
-import { createLogger, exitOnSignals } from '@strata/shared';
+// Process entry point of the rest-adapter service (`node --import tsx src/main.ts`).
+import { runService } from '@strata/shared';
 import { start } from './server.ts';
 
-const logger = createLogger('rest-adapter');
-try {
-  const running = await start(process.env);
-  exitOnSignals(running.close, logger);
-} catch (err) {
-  logger.error({ err }, 'rest adapter failed to start');
-  process.exit(1);
-}
+runService('rest-adapter', () => start(process.env));

@@ -11,3 +11,5 @@ export * from './internal-client.ts';
 export * from './events.ts';
 export * from './sdl.ts';
 export * from './bus/index.ts';
+export * from './scalars.ts';
+export * from './run-service.ts';

@@ -1,12 +1,5 @@
-// Entry point of the auth subgraph process (`tsx subgraphs/auth/src/main.ts`).
-import { createLogger, exitOnSignals } from '@strata/shared';
+// Process entry point of the auth service (`node --import tsx src/main.ts`).
+import { runService } from '@strata/shared';
 import { start } from './server.ts';
 
-const logger = createLogger('auth');
-try {
-  const running = await start(process.env);
-  exitOnSignals(running.close, logger);
-} catch (err) {
-  logger.error({ err }, 'auth subgraph failed to start');
-  process.exit(1);
-}
+runService('auth', () => start(process.env));

@@ -1,12 +1,5 @@
-// Entry point of the branching subgraph process (`tsx subgraphs/branching/src/main.ts`).
-import { createLogger, exitOnSignals } from '@strata/shared';
+// Process entry point of the branching service (`node --import tsx src/main.ts`).
+import { runService } from '@strata/shared';
 import { start } from './server.ts';
 
-const logger = createLogger('branching');
-try {
-  const running = await start(process.env);
-  exitOnSignals(running.close, logger);
-} catch (err) {
-  logger.error({ err }, 'branching subgraph failed to start');
-  process.exit(1);
-}
+runService('branching', () => start(process.env));

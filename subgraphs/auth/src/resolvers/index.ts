@@ -1,7 +1,6 @@
 // Resolver map of the auth subgraph, built around the store (closures, no globals).
-import type { GraphQLResolverMap, SubgraphContext } from '@strata/shared';
+import { DateTimeScalar, type GraphQLResolverMap, type SubgraphContext } from '@strata/shared';
 import { apiTokenResolvers } from './api-tokens.ts';
-import { DateTimeScalar } from './scalars.ts';
 import { userResolvers, type ResolverDeps } from './users.ts';
 
 export type { ResolverDeps };

@@ -1,9 +1,8 @@
 // Resolver map of the branching subgraph, built around the store (closures, no globals).
-import { VERSION, type GraphQLResolverMap, type SubgraphContext } from '@strata/shared';
+import { VERSION, type GraphQLResolverMap, type SubgraphContext, DateTimeScalar, JSONScalar } from '@strata/shared';
 import { branchResolvers, type BranchResolverDeps } from './branches.ts';
 import type { Participant } from '../participants/registry.ts';
 import { operationResolvers } from './operations.ts';
-import { DateTimeScalar, JSONScalar } from './scalars.ts';
 
 export interface ResolverDeps extends BranchResolverDeps {
   /** the installation's deployment id (loaded once at start) */

@@ -1,7 +1,6 @@
 // Resolvers of the history subgraph.
 import DataLoader from 'dataloader';
-import { GraphQLScalarType, Kind, valueFromASTUntyped } from 'graphql';
-import { errors, type GraphQLResolverMap, type SubgraphContext } from '@strata/shared';
+import { DateTimeScalar, errors, JSONScalar, type GraphQLResolverMap, type SubgraphContext } from '@strata/shared';
 import type { ChangeFilter, ChangeStore, Page } from '../store/changes.ts';
 
 interface Pagination {
@@ -36,13 +35,8 @@ export function createResolvers(deps: { store: ChangeStore; maxPageSize: number 
     return l;
   };
   return {
-    DateTime: new GraphQLScalarType({
-      name: 'DateTime',
-      serialize: (v) => (v instanceof Date ? v.toISOString() : v),
-      parseValue: (v) => v,
-      parseLiteral: (ast) => (ast.kind === Kind.STRING ? ast.value : null),
-    }),
-    JSON: new GraphQLScalarType({ name: 'JSON', serialize: (v) => v, parseValue: (v) => v, parseLiteral: (ast, vars) => valueFromASTUntyped(ast, vars) }),
+    DateTime: DateTimeScalar,
+    JSON: JSONScalar,
     Query: {
       changelog_list: (_p: unknown, args: { filters?: ChangeFilter; pagination?: Pagination }) => ({ args }),
       changelog: async (_p: unknown, args: { id: string }, c: SubgraphContext) => {

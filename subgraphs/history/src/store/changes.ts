@@ -34,8 +34,8 @@ const UUID = /^[0-9a-f-]{36}$/i;
 
 function where(l: Lookup<string> | null | undefined, opts: { uuid?: boolean; date?: boolean } = {}): Record<string, unknown> | undefined {
   if (!l) return undefined;
-  const conv = (v: string) => {
-    if (opts.uuid && !UUID.test(v)) throw errors.badInput(`Not an id: ${v}`);
+  const conv = (v: string | Date) => {
+    if (opts.uuid && (typeof v !== 'string' || !UUID.test(v))) throw errors.badInput(`Not an id: ${String(v)}`);
     return opts.date ? new Date(v) : v;
   };
   const w: Record<string, unknown> = {};

@@ -1,25 +1,8 @@
-// Custom scalars of the inventory subgraph: DateTime, JSON, Choice and ChoiceFilterLookup
+// Custom scalars of the inventory subgraph: Choice and ChoiceFilterLookup (DateTime and JSON
+// come from @strata/shared)
 // (which accepts both `STATUS_ACTIVE` and `{exact: STATUS_ACTIVE}`, CONTRACT §4).
 import { GraphQLError, GraphQLScalarType, Kind as AstKind, valueFromASTUntyped, type ValueNode } from 'graphql';
-
-export const DateTime = new GraphQLScalarType({
-  name: 'DateTime',
-  serialize: (v) => (v instanceof Date ? v.toISOString() : typeof v === 'string' ? new Date(v).toISOString() : null),
-  parseValue: (v) => parseDate(v),
-  parseLiteral: (ast) => parseDate(ast.kind === AstKind.STRING ? ast.value : null),
-});
-
-function parseDate(v: unknown): string {
-  if (typeof v !== 'string' || Number.isNaN(Date.parse(v))) throw new GraphQLError('DateTime must be an ISO 8601 string');
-  return new Date(v).toISOString();
-}
-
-export const JSONScalar = new GraphQLScalarType({
-  name: 'JSON',
-  serialize: (v) => v,
-  parseValue: (v) => v,
-  parseLiteral: (ast, variables) => valueFromASTUntyped(ast, variables),
-});
+import { DateTimeScalar, JSONScalar } from '@strata/shared';
 
 export const Choice = new GraphQLScalarType({
   name: 'Choice',
@@ -52,4 +35,4 @@ export const ChoiceFilterLookup = new GraphQLScalarType({
   parseLiteral: (ast, variables) => lookupFromAst(ast, variables),
 });
 
-export const scalarResolvers = { DateTime, JSON: JSONScalar, Choice, ChoiceFilterLookup };
+export const scalarResolvers = { DateTime: DateTimeScalar, JSON: JSONScalar, Choice, ChoiceFilterLookup };

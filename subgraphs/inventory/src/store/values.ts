@@ -89,6 +89,7 @@ export function checkValue(attr: Attribute, v: unknown): Check {
       return value === undefined ? bad(`must be one of ${attr.choices.map((c) => c.enumName).join(', ')}`) : ok(value);
     }
     case 'DateTime': {
+      if (v instanceof Date) return Number.isNaN(v.getTime()) ? bad('must be an ISO 8601 date-time') : ok(v.toISOString());
       if (typeof v !== 'string' || Number.isNaN(Date.parse(v))) return bad('must be an ISO 8601 date-time');
       return ok(new Date(v).toISOString());
     }

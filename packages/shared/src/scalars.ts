@@ -1,5 +1,6 @@
-// The DateTime scalar: ISO 8601 strings in, Date objects inside, ISO strings (UTC) out.
-import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+// Scalars every subgraph declares (see sdl.ts): DateTime (ISO 8601 strings in, Date objects
+// inside, ISO strings in UTC out) and JSON (any value).
+import { GraphQLError, GraphQLScalarType, Kind, valueFromASTUntyped } from 'graphql';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
 
@@ -24,4 +25,13 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
     if (ast.kind !== Kind.STRING) throw new GraphQLError('DateTime must be a string');
     return parseIso(ast.value);
   },
+});
+
+/** Any JSON value. */
+export const JSONScalar = new GraphQLScalarType({
+  name: 'JSON',
+  description: 'Any JSON value',
+  serialize: (v) => v,
+  parseValue: (v) => v,
+  parseLiteral: (ast, vars) => valueFromASTUntyped(ast, vars),
 });
