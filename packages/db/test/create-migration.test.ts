@@ -25,6 +25,23 @@ async function workspace(): Promise<string> {
 
 const fixtureSql = (name: string) => readFile(path.join(fixtureDir, 'migrations', name, 'migration.sql'), 'utf8');
 
+// Prisma 7.10's schema engine cannot read PostgreSQL 18's catalog (NOT NULL constraints of type
+// 'n'), so diffs that replay migrations into a shadow database need PostgreSQL <= 17 (CI's
+// server is 15; docs/development.md). The embedded server of `pnpm test` is 18.
+const SHADOW_UNSUPPORTED = (await serverVersionNum()) >= 180000;
+
+async function serverVersionNum(): Promise<number> {
+  const pg = (await import('pg')).default;
+  const client = new pg.Client({ connectionString: testServerUrl() });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");
+    return Number(rows[0]!.v);
+  } finally {
+    await client.end();
+  }
+}
+
 describe('createMigration', () => {
   it('writes the first migration and the lockfile with no database at all', async () => {
     const dir = await workspace();
@@ -42,7 +59,7 @@ describe('createMigration', () => {
     expect(await readFile(path.join(dir, 'migrations', 'migration_lock.toml'), 'utf8')).toMatch(/^provider = "postgresql"$/m);
   });
 
-  it('diffs the migrations folder (replayed in a dropped shadow database) against schema.prisma', async () => {
+  it.skipIf(SHADOW_UNSUPPORTED)('diffs the migrations folder (replayed in a dropped shadow database) against schema.prisma', async () => {
     const dir = await workspace();
     await createMigration({ prismaDir: dir, name: 'widgets', now: new Date(Date.UTC(2030, 0, 1)) });
     await cp(path.join(fixtureDir, 'schema.prisma'), path.join(dir, 'schema.prisma'));
@@ -64,12 +81,12 @@ describe('createMigration', () => {
     expect((await readdir(path.join(dir, 'migrations'))).sort()).toEqual(['20300101000000_widgets', '20300102000000_parts', 'migration_lock.toml']);
   });
 
-  it('reports no changes for the committed fixture', async () => {
+  it.skipIf(SHADOW_UNSUPPORTED)('reports no changes for the committed fixture', async () => {
     const res = await createMigration({ prismaDir: fixtureDir, name: 'noop', shadowDatabaseUrl: testServerUrl() });
     expect(res.dir).toBeNull();
   });
 
-  it('keeps folder order when the clock is behind the newest migration', async () => {
+  it.skipIf(SHADOW_UNSUPPORTED)('keeps folder order when the clock is behind the newest migration', async () => {
     const dir = await workspace();
     await createMigration({ prismaDir: dir, name: 'widgets', now: new Date(Date.UTC(2030, 0, 1)) });
     await cp(path.join(fixtureDir, 'schema.prisma'), path.join(dir, 'schema.prisma'));
