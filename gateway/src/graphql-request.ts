@@ -12,7 +12,7 @@ import { credentialFrom, type IdentityResolver } from './identity.ts';
 import { operationShape } from './limits.ts';
 
 /** Root fields anyone may call without credentials. */
-export const PUBLIC_ROOT_FIELDS = new Set(['info', '__typename', '__schema', '__type', 'login', 'refresh']);
+export const PUBLIC_ROOT_FIELDS = new Set(['info', '__typename', '__schema', '__type', 'login', 'refresh', 'logout']);
 const MAX_BODY = 2 * 1024 * 1024;
 
 export interface PipelineDeps {

@@ -3,7 +3,7 @@
 // credential. A revocation event clears the cache at once (`forgetAll`).
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { InternalCallError, internalPost, PrincipalSchema, type Principal } from '@strata/shared';
+import { InternalCallError, internalPost, looksLikeJwt, PrincipalSchema, verifyAccessToken, type JwtKey, type Principal } from '@strata/shared';
 import { z } from 'zod';
 
 export type Credential = { scheme: 'token' | 'bearer' | 'x-api-key'; credential: string };
@@ -29,13 +29,15 @@ export interface IdentityResolver {
   forgetAll(): void;
 }
 
-export function identityResolver(opts: { authBaseUrl: string; secret: string; ttlMs?: number; maxEntries?: number }): IdentityResolver {
+export function identityResolver(opts: { authBaseUrl: string; secret: string; ttlMs?: number; maxEntries?: number; jwtKeys?: JwtKey[] }): IdentityResolver {
   const ttl = opts.ttlMs ?? 30_000;
   const max = opts.maxEntries ?? 10_000;
   const cache = new Map<string, { principal: Principal | null; expires: number }>();
   return {
     forgetAll: () => cache.clear(),
     async resolve(c) {
+      // Strata access tokens are verified here, without a round trip (short-lived by design).
+      if (c.scheme === 'bearer' && opts.jwtKeys && looksLikeJwt(c.credential)) return verifyAccessToken(c.credential, opts.jwtKeys);
       const key = createHash('sha256').update(`${c.scheme}\0${c.credential}`).digest('base64url');
       const hit = cache.get(key);
       if (hit && hit.expires > Date.now()) return hit.principal;

@@ -8,7 +8,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import { baseUrlOf, createLogger, subgraphUrl, verifyContext, type RequestContext } from '@strata/shared';
+import { baseUrlOf, createLogger, jwtKeysFromEnv, subgraphUrl, verifyContext, type RequestContext } from '@strata/shared';
 import { branchResolver } from './branches.ts';
 import { listenToBus } from './bus-events.ts';
 import { readGatewayConfig } from './config.ts';
@@ -53,7 +53,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
   await apollo.start();
 
   const branches = branchResolver({ branchingBaseUrl: baseUrlOf(subgraphUrl('branching', env)), secret: config.secret });
-  const identity = identityResolver({ authBaseUrl: baseUrlOf(subgraphUrl('auth', env)), secret: config.secret });
+  const identity = identityResolver({ authBaseUrl: baseUrlOf(subgraphUrl('auth', env)), secret: config.secret, jwtKeys: jwtKeysFromEnv(env).accepted });
   const bus = await listenToBus(
     env,
     {

@@ -13,3 +13,4 @@ export * from './sdl.ts';
 export * from './bus/index.ts';
 export * from './scalars.ts';
 export * from './run-service.ts';
+export * from './jwt.ts';

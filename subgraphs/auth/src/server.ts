@@ -1,10 +1,11 @@
 // Starts the auth subgraph: migrations, first-start admin bootstrap, GraphQL on /graphql and the
 // internal authentication endpoint for the gateway.
-import { createLogger, databaseFor, listenPort, requireContextSecret, startSubgraphServer } from '@strata/shared';
+import { AUTH_REVOKED_CHANNEL, busFromEnv, createLogger, databaseFor, listenPort, requireContextSecret, startSubgraphServer, type EventBus } from '@strata/shared';
 import { bootstrapAdmin } from './bootstrap.ts';
 import { readAuthConfig } from './config.ts';
 import { createPrisma, migrate } from './db.ts';
-import { noJwtVerifier } from './jwt.ts';
+import { jwtVerifier } from './jwt.ts';
+import { SessionService } from './sessions.ts';
 import { createResolvers } from './resolvers/index.ts';
 import { internalRoutes } from './routes/internal.ts';
 import { typeDefs } from './schema/index.ts';
@@ -22,25 +23,35 @@ export async function start(
 
   await migrate(db, logger);
   const prisma = createPrisma(db);
+  let bus: EventBus | null = null;
   try {
     const store = createStore(prisma);
+    bus = await busFromEnv(env, SERVICE, logger);
+    const revoked = async () => {
+      await bus!.broadcast(AUTH_REVOKED_CHANNEL, {}).catch((err) => logger.warn({ err }, 'could not broadcast a revocation'));
+    };
+    const sessions = new SessionService(prisma, store.users, env, revoked);
     await bootstrapAdmin({ prisma, config, logger });
     const running = await startSubgraphServer({
       name: SERVICE,
       port: listenPort(SERVICE, env),
       secret,
       logger,
-      schema: { typeDefs, resolvers: createResolvers({ store, maxPageSize: config.maxPageSize }) },
+      schema: { typeDefs, resolvers: createResolvers({ store, maxPageSize: config.maxPageSize, sessions, onRevoked: revoked }) },
       routes: internalRoutes({
         secret,
         audience: SERVICE,
         logger,
-        deps: { apiTokens: store.apiTokens, jwt: noJwtVerifier, logger },
+        deps: { apiTokens: store.apiTokens, jwt: jwtVerifier(env, async (id) => (await store.users.findById(id))?.isActive ?? false), logger },
       }),
-      onClose: () => prisma.$disconnect(),
+      onClose: async () => {
+        await bus?.close();
+        await prisma.$disconnect();
+      },
     });
     return { url: running.url, port: running.port, close: () => running.close() };
   } catch (err) {
+    await bus?.close();
     await prisma.$disconnect();
     throw err;
   }

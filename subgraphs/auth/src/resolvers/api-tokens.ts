@@ -14,7 +14,8 @@ interface ApiTokenCreateInput {
   expires?: Date | null;
 }
 
-export function apiTokenResolvers({ store, maxPageSize }: ResolverDeps) {
+export function apiTokenResolvers(deps: ResolverDeps) {
+  const { store, maxPageSize } = deps;
   return {
     Query: {
       async api_token_list(
@@ -55,6 +56,7 @@ export function apiTokenResolvers({ store, maxPageSize }: ResolverDeps) {
         if (!existing || (!isAdmin(p) && existing.userId !== p.id)) throw errors.notFound('API token not found');
         const revoked = await store.apiTokens.revoke(existing.id);
         if (!revoked) throw errors.notFound('API token not found');
+        await deps.onRevoked?.();
         return toApiTokenType(revoked);
       },
     },

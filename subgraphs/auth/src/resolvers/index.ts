@@ -1,17 +1,38 @@
 // Resolver map of the auth subgraph, built around the store (closures, no globals).
-import { DateTimeScalar, type GraphQLResolverMap, type SubgraphContext } from '@strata/shared';
+import { DateTimeScalar, errors, type GraphQLResolverMap, type SubgraphContext } from '@strata/shared';
+import type { SessionService } from '../sessions.ts';
 import { apiTokenResolvers } from './api-tokens.ts';
 import { userResolvers, type ResolverDeps } from './users.ts';
 
 export type { ResolverDeps };
 
-export function createResolvers(deps: ResolverDeps): GraphQLResolverMap<SubgraphContext> {
+export function createResolvers(deps: ResolverDeps & { sessions: SessionService }): GraphQLResolverMap<SubgraphContext> {
   const users = userResolvers(deps);
   const tokens = apiTokenResolvers(deps);
+  const { sessions } = deps;
+  const noTimeTravel = (c: SubgraphContext) => {
+    if (c.ctx.at) throw errors.badInput('Writes with at are refused');
+  };
   return {
     DateTime: DateTimeScalar,
     Query: { ...users.Query, ...tokens.Query },
-    Mutation: { ...tokens.Mutation },
+    Mutation: {
+      ...tokens.Mutation,
+      login: (_: unknown, a: { username: string; password: string }, c: SubgraphContext) => {
+        noTimeTravel(c);
+        return sessions.login(a.username, a.password);
+      },
+      refresh: (_: unknown, a: { refresh_token: string }, c: SubgraphContext) => {
+        noTimeTravel(c);
+        return sessions.refresh(a.refresh_token);
+      },
+      logout: async (_: unknown, a: { refresh_token?: string | null }, c: SubgraphContext) => {
+        noTimeTravel(c);
+        if (!a.refresh_token && !c.ctx.user) throw errors.unauthenticated();
+        await sessions.logout(a.refresh_token ?? null, c.ctx.user);
+        return { ok: true };
+      },
+    },
     UserType: users.UserType,
   } as GraphQLResolverMap<SubgraphContext>;
 }

@@ -8,6 +8,8 @@ import { toUserType, type UserTypeShape } from './mappers.ts';
 export interface ResolverDeps {
   store: AuthStore;
   maxPageSize: number;
+  /** tells gateways to drop cached identities (a token was revoked) */
+  onRevoked?: () => Promise<void>;
 }
 
 /** Rejects role names that are not admin/editor/viewer, anywhere in a (nested) filter. */

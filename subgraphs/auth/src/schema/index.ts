@@ -121,7 +121,26 @@ type Query {
   api_token_list(filters: ApiTokenFilter, pagination: OffsetPaginationInput): ApiTokenTypeOffsetPaginated!
 }
 
+"""An access token (JWT, send as Authorization: Bearer) and a rotating refresh token"""
+type TokenPairType {
+  access_token: String!
+  refresh_token: String!
+  token_type: String!
+  """access token lifetime in seconds"""
+  expires_in: Int!
+}
+
+type LogoutResult {
+  ok: Boolean!
+}
+
 type Mutation {
+  """password login (public): a JWT access token (1 h) and a refresh token (7 d)"""
+  login(username: String!, password: String!): TokenPairType!
+  """rotates a refresh token (public); reusing an old one ends the session family"""
+  refresh(refresh_token: String!): TokenPairType!
+  """ends the session of this refresh token (or all of the caller's sessions)"""
+  logout(refresh_token: String): LogoutResult!
   """creates an API token for the authenticated user; the answer's token field is the only copy"""
   api_token_create(data: ApiTokenCreateInput!): ApiTokenType!
   """revokes one of your API tokens (admins: anyone's)"""
