@@ -65,3 +65,24 @@ it('refuses a revoked API token at once', async () => {
   }
   expect(status).toBe(401);
 });
+
+it('serves the REST session routes', async () => {
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${stack.origin}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const bad = await post('/api/auth/login', { username: 'admin', password: 'nope' });
+  expect(bad.status).toBe(401);
+  expect(await bad.json()).toEqual({ errors: [expect.any(String)] });
+  const login = await post('/api/auth/login', { username: 'admin', password: STACK_ADMIN_PASSWORD });
+  expect(login.status).toBe(200);
+  const pair = (await login.json()) as { access_token: string; refresh_token: string };
+  const refreshed = await post('/api/auth/refresh', {}, { authorization: `Bearer ${pair.refresh_token}` });
+  expect(refreshed.status).toBe(200);
+  const next = (await refreshed.json()) as { access_token: string; refresh_token: string };
+  const info = await fetch(`${stack.origin}/api/schema/DcimSite`, { headers: { authorization: `Bearer ${next.access_token}` } });
+  expect(info.status).toBe(200);
+  const out = await post('/api/auth/logout', {}, { authorization: `Bearer ${next.refresh_token}` });
+  expect(out.status).toBe(200);
+  const dead = await post('/api/auth/refresh', {}, { authorization: `Bearer ${next.refresh_token}` });
+  expect(dead.status).toBe(401);
+  expect((await post('/api/auth/login', { username: 'admin' })).status).toBe(400);
+});

@@ -1,10 +1,11 @@
 // The REST route table (CONTRACT §8). Later issues add their routes here: schema, diff, query,
 // artifact, storage, auth.
+import { loginRoute, logoutRoute, refreshRoute } from './auth.ts';
 import { diffDataRoute } from './diff.ts';
 import { infoRoute } from './info.ts';
 import { schemaKindRoute, schemaListRoute, schemaLoadRoute } from './schema.ts';
 import type { RouteDef } from './types.ts';
 
-export const apiRoutes: RouteDef[] = [infoRoute, schemaListRoute, schemaKindRoute, schemaLoadRoute, diffDataRoute];
+export const apiRoutes: RouteDef[] = [infoRoute, schemaListRoute, schemaKindRoute, schemaLoadRoute, diffDataRoute, loginRoute, refreshRoute, logoutRoute];
 
 export { defineRoute, type RouteDef, type RouteContext, type RouteResult } from './types.ts';
