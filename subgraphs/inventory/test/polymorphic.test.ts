@@ -53,3 +53,12 @@ it('answers the cable termination seed query with unions and class_type', async 
   const contained = await gql(`{ ip_address_list(filters: {address: {net_contained_or_equal: "10.0.0.0/8"}}) { total_count } }`);
   expect(contained.ip_address_list.total_count).toBe(1);
 });
+
+it('names nodes with human-friendly ids and accepts them as references', async () => {
+  const ifaces = await gql(`{ interface_list(filters: {name: {exact: "eth0"}}) { results { hfid device { hfid } } } }`);
+  expect(ifaces.interface_list.results).toEqual([{ hfid: ['S', 'd1', 'eth0'], device: { hfid: ['S', 'd1'] } }]);
+  const viaHfid = await gql(`mutation { interface_create(data: {device: {hfid: ["S", "d1"]}, name: "eth1", type: TYPE_VIRTUAL}) { hfid } }`);
+  expect(viaHfid.interface_create.hfid).toEqual(['S', 'd1', 'eth1']);
+  const bad = await callSubgraph(inv.url, 'inventory', `mutation { interface_create(data: {device: {hfid: ["nope"]}, name: "eth2", type: TYPE_VIRTUAL}) { hfid } }`);
+  expect(bad.errors?.[0]?.extensions?.code).toBe('VALIDATION_ERROR');
+});

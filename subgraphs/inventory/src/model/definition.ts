@@ -82,6 +82,9 @@ export const KindSchema = z
     graphql: z.object({ type: pascal.optional(), field: identifier.optional() }).strict().optional(),
     /** default order (attribute names, `-name` for descending) */
     order_by: z.array(z.string()).optional(),
+    /** human-friendly id: attributes and to-one relations naming a node (`[device, name]`);
+     * defaults to the first uniqueness constraint */
+    human_friendly_id: z.array(identifier).min(1).optional(),
     attributes: z.array(AttributeSchema).default([]),
     relationships: z.array(RelationshipSchema).default([]),
   })

@@ -74,6 +74,8 @@ export interface Kind {
   uniqueSets: string[][];
   displayTemplate: string | null;
   orderBy: { field: string; desc: boolean }[];
+  /** human-friendly id components (attribute or to-one relation names), or null */
+  hfid: string[] | null;
 }
 
 export interface Generic {
@@ -109,6 +111,7 @@ export const RESERVED_FIELDS = new Set([
   'tags',
   'custom_fields',
   'changelog',
+  'hfid',
   'AND',
   'OR',
   'NOT',
@@ -216,6 +219,7 @@ export function compileSchema(files: SourceFile[]): CompiledSchema {
       uniqueSets,
       displayTemplate: def.display ?? (hasName ? '{name}' : null),
       orderBy,
+      hfid: def.human_friendly_id ?? uniqueSets[0] ?? null,
     });
     origin.set(kindName, file);
   }
@@ -253,6 +257,13 @@ export function compileSchema(files: SourceFile[]): CompiledSchema {
         if (clash) problems.push({ file: origin.get(k.kind), kind: k.kind, field: r.name, reason: `inverse ${r.inverse} clashes on ${t}` });
         else target.reverse.push({ name: r.inverse, sourceKind: k.kind, relationship: r });
       }
+    }
+  }
+  for (const k of kinds.values()) {
+    for (const n of k.hfid ?? []) {
+      const rel = k.relationships.find((r) => r.name === n);
+      const ok = k.attributes.some((a) => a.name === n) || (rel && rel.cardinality === 'one' && !rel.polymorphic && kinds.get(rel.peer)?.hfid);
+      if (!ok) problems.push({ file: origin.get(k.kind), kind: k.kind, field: n, reason: 'human_friendly_id names an unknown attribute or a relation whose peer has no human-friendly id' });
     }
   }
   const byTypeName = new Map<string, Kind>();

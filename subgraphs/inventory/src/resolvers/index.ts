@@ -3,6 +3,7 @@
 import { errors, type GraphQLResolverMap, type SubgraphContext } from '@strata/shared';
 import type { CompiledSchema, Kind, Relationship } from '../model/kinds.ts';
 import { renderDisplay } from '../store/display.ts';
+import { hfidOf } from '../store/hfid.ts';
 import { resolvePage, type ListArgs, type Row } from '../store/reader.ts';
 import { outputValue } from '../store/values.ts';
 import { withWriteTx, type NodeInput } from '../store/writer.ts';
@@ -45,6 +46,7 @@ export function buildResolvers(rt: InventoryRuntime): GraphQLResolverMap<Subgrap
       display: (row: Row, _a: unknown, c: SubgraphContext) =>
         renderDisplay(kind, row, (k, relName, r) => loadPeer(c, k.relationships.find((x) => x.name === relName)!, r), kindOf),
       class_type: () => kind.name,
+      hfid: (row: Row, _a: unknown, c: SubgraphContext) => hfidOf(schema, kind, row, (k, id) => state(c).byId(k).load(id)),
       created: (row: Row) => row._created,
       last_updated: (row: Row) => row._valid_from,
     };

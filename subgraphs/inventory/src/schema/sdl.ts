@@ -254,6 +254,7 @@ function objectType(schema: CompiledSchema, k: Kind): string {
     '  id: ID!',
     '  "human-friendly label"\n  display: String!',
     '  "the kind\'s name, e.g. Site"\n  class_type: String!',
+    '  "human-friendly id, e.g. [\\"ams1-leaf-001\\", \\"et-0/0/1\\"]; usable as a reference: {hfid: [...]}"\n  hfid: [String!]',
     '  created: DateTime',
     '  last_updated: DateTime',
   ];
@@ -304,7 +305,7 @@ function refInputName(schema: CompiledSchema, rel: Relationship): string {
 }
 
 function refInput(schema: CompiledSchema, k: Kind): string {
-  const lines = ['  id: ID'];
+  const lines = ['  id: ID', '  hfid: [String!]'];
   const names = new Set(k.uniqueSets.flat());
   for (const n of names) {
     const a = k.attributes.find((x) => x.name === n);

@@ -13,6 +13,7 @@ import { Reader, type Limits, type Row } from './reader.ts';
 import type { ReadScope } from './scope.ts';
 import { Params, q } from './sql.ts';
 import { visibleRows } from './scope.ts';
+import { hfidToRef } from './hfid.ts';
 import { checkValue, outputValue } from './values.ts';
 
 export interface Actor {
@@ -176,11 +177,17 @@ export class WriteTx {
       }
       return { id: ref.id, kind: peerKind.kind };
     }
-    const { kind: kindHint, ...attrs } = ref as { kind?: unknown } & Record<string, unknown>;
+    const { kind: kindHint, hfid, ...attrs } = ref as { kind?: unknown; hfid?: unknown } & Record<string, unknown>;
     const candidates = typeof kindHint === 'string' ? allowed.filter((k) => k.kind === kindHint || k.name === kindHint) : allowed;
     const found: { id: string; kind: string }[] = [];
     for (const peer of candidates) {
-      const ids = await this.findByAttributes(peer, attrs, rel.name, index);
+      let byAttrs = attrs;
+      if (hfid !== undefined) {
+        const converted = Array.isArray(hfid) && hfid.every((x) => typeof x === 'string') ? hfidToRef(this.schema, peer, hfid as string[]) : null;
+        if (!converted) continue;
+        byAttrs = { ...attrs, ...converted };
+      }
+      const ids = await this.findByAttributes(peer, byAttrs, rel.name, index);
       if (ids === null) return null;
       for (const id of ids) found.push({ id, kind: peer.kind });
     }
