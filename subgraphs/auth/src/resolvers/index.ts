@@ -2,6 +2,7 @@
 import { DateTimeScalar, errors, type GraphQLResolverMap, type SubgraphContext } from '@strata/shared';
 import type { SessionService } from '../sessions.ts';
 import { apiTokenResolvers } from './api-tokens.ts';
+import { userAdminResolvers } from './user-admin.ts';
 import { userResolvers, type ResolverDeps } from './users.ts';
 
 export type { ResolverDeps };
@@ -18,6 +19,7 @@ export function createResolvers(deps: ResolverDeps & { sessions: SessionService 
     Query: { ...users.Query, ...tokens.Query },
     Mutation: {
       ...tokens.Mutation,
+      ...userAdminResolvers(deps),
       login: (_: unknown, a: { username: string; password: string }, c: SubgraphContext) => {
         noTimeTravel(c);
         return sessions.login(a.username, a.password);

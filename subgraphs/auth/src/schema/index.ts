@@ -134,7 +134,34 @@ type LogoutResult {
   ok: Boolean!
 }
 
+input UserCreateInput {
+  username: String!
+  """at least 8 characters; users without a password log in through OAuth2/OIDC or use API tokens"""
+  password: String
+  """admin, editor and/or viewer (default viewer)"""
+  roles: [String!]
+  is_active: Boolean
+}
+
+input UserUpdateInput {
+  username: String
+  password: String
+  roles: [String!]
+  is_active: Boolean
+}
+
+type UserDeleteResult {
+  ok: Boolean!
+  id: ID!
+}
+
 type Mutation {
+  """creates a user (admins)"""
+  user_create(data: UserCreateInput!): UserType!
+  """changes a user (admins); deactivating, changing roles or the password ends their sessions"""
+  user_update(id: ID!, data: UserUpdateInput!): UserType!
+  """deletes a user and their tokens (admins)"""
+  user_delete(id: ID!): UserDeleteResult!
   """password login (public): a JWT access token (1 h) and a refresh token (7 d)"""
   login(username: String!, password: String!): TokenPairType!
   """rotates a refresh token (public); reusing an old one ends the session family"""
