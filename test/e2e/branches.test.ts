@@ -69,6 +69,14 @@ describe('branches end to end', () => {
       { name: 'AMS', facility: '' },
       { name: 'FRA', facility: '' },
     ]);
+    // history records the branch's life
+    let events: { action: string; object_repr: string; postchange_data: { status: string } }[] = [];
+    for (let i = 0; i < 50; i++) {
+      events = (await g(`{ changelog_list(filters: {changed_object_type: {exact: "Branch"}, object_repr: {exact: "feature-1"}}) { results { action object_repr postchange_data } } }`)).data?.changelog_list?.results ?? [];
+      if (events.some((e) => e.postchange_data.status === 'MERGED')) break;
+      await sleep(100);
+    }
+    expect(events.map((e) => e.postchange_data.status)).toEqual(expect.arrayContaining(['OPEN', 'MERGING', 'MERGED']));
     // a merged branch takes no more writes
     const late = await br(`mutation { site_create(data: {name: "X", slug: "x"}) { id } }`);
     expect(late.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');

@@ -2,7 +2,8 @@
 // resolvers call `events.branchChanged(...)` after a committed write. Today the default sink
 // only logs; when the bus (packages/shared/src/bus) lands, server.ts passes a sink that
 // publishes on the channel, and nothing else changes. Publishing never fails a write.
-import { BRANCH_CHANGED_CHANNEL, type EventBus, type Logger } from '@strata/shared';
+import { randomUUID } from 'node:crypto';
+import { BRANCH_CHANGED_CHANNEL, CHANGES_TOPIC, type ChangeEvent, type EventBus, type Logger } from '@strata/shared';
 import type { Branch } from './store/index.ts';
 
 export type BranchChangeAction = 'created' | 'updated' | 'deleted';
@@ -10,10 +11,13 @@ export type BranchChangeAction = 'created' | 'updated' | 'deleted';
 /** Wire shape of a branch change (snake_case, like the GraphQL and internal APIs). */
 export interface BranchChange {
   action: BranchChangeAction;
+  /** the branch's id (its node id in the change log) */
+  id: string;
   name: string;
   status: Branch['status'];
   branched_from: string;
   isolated: boolean;
+  created_by: string | null;
 }
 
 export interface BranchEventSink {
@@ -21,7 +25,7 @@ export interface BranchEventSink {
 }
 
 export function branchChangeOf(action: BranchChangeAction, b: Branch): BranchChange {
-  return { action, name: b.name, status: b.status, branched_from: b.branchedFrom.toISOString(), isolated: b.isolated };
+  return { action, id: b.id, name: b.name, status: b.status, branched_from: b.branchedFrom.toISOString(), isolated: b.isolated, created_by: b.createdBy };
 }
 
 /** The default sink until the bus exists: debug log only. */
@@ -42,12 +46,30 @@ export async function emitBranchChange(sink: BranchEventSink, logger: Logger, ch
   }
 }
 
-/** Broadcasts branch changes on the bus (gateways drop their cached branch metadata). */
-export function busSink(bus: Pick<EventBus, 'broadcast'>, logger: Logger): BranchEventSink {
+/**
+ * Broadcasts branch changes on the bus (gateways drop their cached branch metadata) and records
+ * them in the change log (durable topic, kind `Branch`), so history shows branch events.
+ */
+export function busSink(bus: Pick<EventBus, 'broadcast' | 'publish'>, logger: Logger): BranchEventSink {
   return {
     async branchChanged(change) {
       logger.debug({ change }, 'branch changed');
       await bus.broadcast(BRANCH_CHANGED_CHANNEL, change);
+      const event: ChangeEvent = {
+        id: randomUUID(),
+        kind: 'Branch',
+        objectId: change.id,
+        action: change.action === 'created' ? 'create' : change.action === 'deleted' ? 'delete' : 'update',
+        branch: 'main',
+        time: new Date().toISOString(),
+        userId: null,
+        userName: change.action === 'created' ? change.created_by : null,
+        requestId: randomUUID(),
+        display: change.name,
+        prechange: null,
+        postchange: { name: change.name, status: change.status, branched_from: change.branched_from, isolated: change.isolated },
+      };
+      await bus.publish(CHANGES_TOPIC, event);
     },
   };
 }

@@ -57,6 +57,7 @@ input ObjectChangeFilter {
   id: ChangeIDLookup
   changed_object_type: ChangeStrLookup
   changed_object_id: ChangeIDLookup
+  object_repr: ChangeStrLookup
   action: ChangeStrLookup
   user_name: ChangeStrLookup
   request_id: ChangeStrLookup

@@ -18,6 +18,7 @@ export interface ChangeFilter {
   id?: Lookup<string> | null;
   changed_object_type?: Lookup<string> | null;
   changed_object_id?: Lookup<string> | null;
+  object_repr?: Lookup<string> | null;
   action?: Lookup<string> | null;
   user_name?: Lookup<string> | null;
   request_id?: Lookup<string> | null;
@@ -59,6 +60,7 @@ export function changeStore(prisma: HistoryPrisma) {
       ['id', 'id', { uuid: true }],
       ['changed_object_type', 'changed_object_type', {}],
       ['changed_object_id', 'changed_object_id', { uuid: true }],
+      ['object_repr', 'object_repr', {}],
       ['action', 'action', {}],
       ['user_name', 'user_name', {}],
       ['request_id', 'request_id', {}],
