@@ -8,7 +8,12 @@ export interface GatewayEventHandlers {
   branchChanged(name: string | null): void;
 }
 
-export async function listenToBus(env: NodeJS.ProcessEnv, handlers: GatewayEventHandlers, logger: Logger): Promise<{ close(): Promise<void> }> {
+/** Null when no bus is configured (no REDIS_URL/DATABASE_URL): the supergraph is then polled and caches expire on their own. */
+export async function listenToBus(env: NodeJS.ProcessEnv, handlers: GatewayEventHandlers, logger: Logger): Promise<{ close(): Promise<void> } | null> {
+  if (!env.REDIS_URL && !env.DATABASE_URL) {
+    logger.info('no event bus configured (REDIS_URL/DATABASE_URL): polling subgraph schemas instead');
+    return null;
+  }
   const bus = await busFromEnv(env, 'gateway', logger);
   await bus.listen(SCHEMA_UPDATED_CHANNEL, () => handlers.schemaUpdated());
   await bus.listen(AUTH_REVOKED_CHANNEL, () => handlers.authRevoked());

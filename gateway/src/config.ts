@@ -15,7 +15,14 @@ export interface GatewayConfig {
   restAdapterUrl: string;
   /** how often subgraph SDLs are re-read to pick up schema changes (ms) */
   pollMs: number;
+  /** how long start waits for every subgraph to answer (ms) */
+  startupTimeoutMs: number;
 }
+
+const ms = (raw: string | undefined, def: number) => {
+  const n = Number(raw);
+  return raw && Number.isFinite(n) && n >= 0 ? n : def;
+};
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -31,6 +38,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     allowAnonymousRead: e.STRATA_ALLOW_ANONYMOUS_READ,
     supergraphConfig: env.STRATA_SUPERGRAPH_CONFIG ?? path.join(REPO_ROOT, 'supergraph.yaml'),
     restAdapterUrl: env.REST_ADAPTER_URL ?? 'http://127.0.0.1:4010',
-    pollMs: Number(env.STRATA_SCHEMA_POLL_MS ?? 5_000),
+    pollMs: Math.max(ms(env.STRATA_SCHEMA_POLL_MS, 5_000), 100),
+    startupTimeoutMs: ms(env.STRATA_GATEWAY_STARTUP_TIMEOUT_MS, 120_000),
   };
 }

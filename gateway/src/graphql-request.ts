@@ -9,10 +9,12 @@ import { errors, httpStatusFor, parseAt, StrataError, type Logger, type Principa
 import type { BranchResolver } from './branches.ts';
 import type { GatewayConfig } from './config.ts';
 import { credentialFrom, type IdentityResolver } from './identity.ts';
+import { accessCookieOf, cookieSessionPrincipal } from './session-cookies.ts';
+import { RATE_LIMITED_FIELDS, type LoginRateLimiter } from './login-rate-limit.ts';
 import { operationShape } from './limits.ts';
 
 /** Root fields anyone may call without credentials. */
-export const PUBLIC_ROOT_FIELDS = new Set(['info', '__typename', '__schema', '__type', 'login', 'refresh', 'logout']);
+export const PUBLIC_ROOT_FIELDS = new Set(['info', '__typename', '__schema', '__type', 'login', 'refresh', 'logout', 'sso_providers', 'sso_authorize', 'sso_callback']);
 const MAX_BODY = 2 * 1024 * 1024;
 
 export interface PipelineDeps {
@@ -20,6 +22,8 @@ export interface PipelineDeps {
   branches: BranchResolver;
   identity: IdentityResolver;
   logger: Logger;
+  /** per-client limit on login/refresh/sso_callback */
+  loginLimiter?: LoginRateLimiter;
 }
 
 interface GraphQLBody {
@@ -92,6 +96,8 @@ export function graphqlPipeline(deps: PipelineDeps) {
           throw errors.badInput('variables must be JSON');
         }
         body = { query: q.query, variables, operationName: q.operationName };
+        // Apollo's Express integration reads GET operations from the URL but insists on a body
+        (req as Request & { body: unknown }).body ??= {};
       } else {
         res.status(405).set('allow', 'GET, POST').json({ errors: [{ message: 'Use GET or POST', extensions: { code: 'BAD_USER_INPUT' } }] });
         return;
@@ -103,6 +109,8 @@ export function graphqlPipeline(deps: PipelineDeps) {
       if (!shape) throw errors.badInput('Unknown or ambiguous operation: give operationName');
       if (shape.aliases > config.maxAliases) throw errors.badInput(`Too many aliases: ${shape.aliases} (max ${config.maxAliases})`);
       if (shape.depth > config.maxDepth) throw errors.badInput(`Query too deep: ${shape.depth} levels (max ${config.maxDepth})`);
+
+      if (deps.loginLimiter && shape.rootFields.some((f) => RATE_LIMITED_FIELDS.has(f))) await deps.loginLimiter.check(req);
 
       // Time travel, resolved once for every subgraph.
       const variables = (body.variables ?? {}) as Record<string, unknown>;
@@ -121,7 +129,11 @@ export function graphqlPipeline(deps: PipelineDeps) {
         if (!user) throw errors.unauthenticated('Invalid, expired or revoked credentials');
       } else {
         const publicOnly = shape.rootFields.every((f) => PUBLIC_ROOT_FIELDS.has(f));
-        if (!publicOnly && !(config.allowAnonymousRead && !isMutation)) throw errors.unauthenticated('Authentication required');
+        // browser session (cookie); for public operations (login, ...) a stale or unchecked one is ignored
+        const session = accessCookieOf(req.headers);
+        if (session && publicOnly) user = await cookieSessionPrincipal(req, session, { identity: deps.identity, secret: config.secret }).catch(() => null);
+        else if (session) user = await cookieSessionPrincipal(req, session, { identity: deps.identity, secret: config.secret });
+        else if (!publicOnly && !(config.allowAnonymousRead && !isMutation)) throw errors.unauthenticated('Authentication required');
       }
 
       // Branch.
@@ -140,7 +152,9 @@ export function graphqlPipeline(deps: PipelineDeps) {
       next();
     } catch (err) {
       if (err instanceof StrataError || err instanceof GraphQLError) {
-        fail(res, err);
+        const limited = err as { httpStatus?: number; retryAfter?: number };
+        if (limited.retryAfter) res.setHeader('retry-after', String(limited.retryAfter));
+        fail(res, err, limited.httpStatus);
         return;
       }
       deps.logger.error({ err }, 'gateway request failed');

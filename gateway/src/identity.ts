@@ -1,9 +1,12 @@
-// Who is calling: `Authorization: Token <t>`, `Authorization: Bearer <t>` or `X-API-Key: <t>`,
-// checked by the auth subgraph (`/internal/authenticate`) and cached briefly by a hash of the
-// credential. A revocation event clears the cache at once (`forgetAll`).
+// Who is calling: `Authorization: Token <t>`, `Authorization: Bearer <t>` or `X-API-Key: <t>`.
+// API tokens are checked by the auth subgraph (`/internal/authenticate`) and cached briefly by a
+// hash of the credential. Strata access tokens (JWT) are verified here (signature, kid, issuer,
+// audience, expiry with bounded skew): forged or expired ones never cost a round trip; whether
+// their login session is still alive (and the user's current roles) is asked once per session
+// and cached the same way. A revocation event clears the cache at once (`forgetAll`).
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { InternalCallError, internalPost, looksLikeJwt, PrincipalSchema, verifyAccessToken, type JwtKey, type Principal } from '@strata/shared';
+import { InternalCallError, internalPost, looksLikeJwt, PrincipalSchema, verifyAccessTokenClaims, type JwtKey, type Principal } from '@strata/shared';
 import { z } from 'zod';
 
 export type Credential = { scheme: 'token' | 'bearer' | 'x-api-key'; credential: string };
@@ -36,9 +39,15 @@ export function identityResolver(opts: { authBaseUrl: string; secret: string; tt
   return {
     forgetAll: () => cache.clear(),
     async resolve(c) {
-      // Strata access tokens are verified here, without a round trip (short-lived by design).
-      if (c.scheme === 'bearer' && opts.jwtKeys && looksLikeJwt(c.credential)) return verifyAccessToken(c.credential, opts.jwtKeys);
-      const key = createHash('sha256').update(`${c.scheme}\0${c.credential}`).digest('base64url');
+      let key: string;
+      if (c.scheme === 'bearer' && opts.jwtKeys && looksLikeJwt(c.credential)) {
+        const claims = await verifyAccessTokenClaims(c.credential, opts.jwtKeys);
+        if (!claims) return null;
+        // one liveness check per login session (every access token of a session shares it)
+        key = claims.sid ? `sid\0${claims.principal.id}\0${claims.sid}` : createHash('sha256').update(`jwt\0${c.credential}`).digest('base64url');
+      } else {
+        key = createHash('sha256').update(`${c.scheme}\0${c.credential}`).digest('base64url');
+      }
       const hit = cache.get(key);
       if (hit && hit.expires > Date.now()) return hit.principal;
       let principal: Principal | null;

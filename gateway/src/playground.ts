@@ -50,7 +50,15 @@ export function playgroundHtml(endpoint: string): string {
 /** Boot script (a file, so a strict CSP without inline scripts works). */
 export const PLAYGROUND_BOOT = `(function () {
   var endpoint = document.currentScript.getAttribute('data-endpoint');
-  var fetcher = GraphiQL.createFetcher({ url: endpoint, headers: { 'content-type': 'application/json' } });
+  // browser sessions (login sets cookies): echo the CSRF cookie so cookie-authenticated POSTs pass
+  function csrfFetch(input, init) {
+    init = init || {};
+    var m = document.cookie.match(/(?:^|; )strata_csrf=([^;]*)/);
+    if (m) init.headers = Object.assign({}, init.headers, { 'x-csrf-token': decodeURIComponent(m[1]) });
+    init.credentials = 'same-origin';
+    return window.fetch(input, init);
+  }
+  var fetcher = GraphiQL.createFetcher({ url: endpoint, headers: { 'content-type': 'application/json' }, fetch: csrfFetch });
   ReactDOM.createRoot(document.getElementById('graphiql')).render(
     React.createElement(GraphiQL, { fetcher: fetcher, defaultEditorToolsVisibility: true })
   );

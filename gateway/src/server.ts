@@ -12,11 +12,15 @@ import { baseUrlOf, createLogger, jwtKeysFromEnv, subgraphUrl, verifyContext, ty
 import { branchResolver } from './branches.ts';
 import { listenToBus } from './bus-events.ts';
 import { readGatewayConfig } from './config.ts';
+import { csrfGuard } from './csrf-guard.ts';
 import { formatGatewayError } from './error-format.ts';
 import { graphqlPipeline } from './graphql-request.ts';
 import { identityResolver } from './identity.ts';
+import { LoginRateLimiter } from './login-rate-limit.ts';
 import { mountPlaygroundAssets, PLAYGROUND_HEADERS, playgroundHtml } from './playground.ts';
 import { restProxy } from './rest-proxy.ts';
+import { corsMiddleware, securityHeaders } from './security.ts';
+import { sessionCookiePlugin } from './session-cookies.ts';
 import { SignedDataSource, type GatewayContext } from './signed-data-source.ts';
 import { supergraphSource } from './supergraph-source.ts';
 
@@ -35,7 +39,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
   process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
   const config = readGatewayConfig(env);
   const logger = createLogger(SERVICE);
-  const source = supergraphSource({ configFile: config.supergraphConfig, env, secret: config.secret, pollMs: config.pollMs, logger });
+  const source = supergraphSource({ configFile: config.supergraphConfig, env, secret: config.secret, pollMs: config.pollMs, startupTimeoutMs: config.startupTimeoutMs, logger });
   const gateway = new ApolloGateway({
     supergraphSdl: source.loader,
     buildService: ({ name, url }) => new SignedDataSource(name, url!, config.secret),
@@ -44,11 +48,12 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
     gateway,
     introspection: true,
     includeStacktraceInErrorResponses: false,
-    // the pipeline reads any content type; credentials are headers, so no ambient-cookie CSRF
+    // CSRF prevention happens before Apollo (csrf-guard.ts: cross-site simple requests; cookie
+    // sessions also need their CSRF token), so non-browser clients may post with any content type
     csrfPrevention: false,
     stopOnTerminationSignals: false,
     formatError: formatGatewayError(logger),
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), sessionCookiePlugin({ secret: config.secret, env })],
   });
   await apollo.start();
 
@@ -69,6 +74,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
 
   const app = express();
   app.disable('x-powered-by');
+  app.use(securityHeaders(env), corsMiddleware(env));
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: SERVICE });
   });
@@ -96,9 +102,9 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
     res.set(PLAYGROUND_HEADERS).type('html').send(playgroundHtml(req.originalUrl.split('?')[0]!));
   });
   const apolloHandler = expressMiddleware(apollo, {
-    context: async ({ res }) => ({ ctx: res.locals.strataContext as RequestContext }),
+    context: async ({ req, res }) => ({ ctx: res.locals.strataContext as RequestContext, http: { req, res } }),
   });
-  app.all(graphqlPaths, graphqlPipeline({ config, branches, identity, logger }), (req, res, next) => {
+  app.all(graphqlPaths, csrfGuard(), graphqlPipeline({ config, branches, identity, logger, loginLimiter: LoginRateLimiter.fromEnv(env, config.secret) }), (req, res, next) => {
     res.setHeader('x-content-type-options', 'nosniff');
     return apolloHandler(req, res, next);
   });

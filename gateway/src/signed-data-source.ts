@@ -1,9 +1,12 @@
 // Subgraph fetches carry the request's context, signed for that subgraph (audience = name).
 import { RemoteGraphQLDataSource } from '@apollo/gateway';
+import type { Request, Response } from 'express';
 import { CONTEXT_HEADER, signContext, type RequestContext } from '@strata/shared';
 
 export interface GatewayContext {
   ctx: RequestContext;
+  /** the HTTP exchange (session cookies are set on it) */
+  http?: { req: Request; res: Response };
 }
 
 export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {

@@ -31,13 +31,14 @@ export interface SubgraphEndpoint {
 
 export async function readSubgraphList(file: string, env: NodeJS.ProcessEnv): Promise<SubgraphEndpoint[]> {
   const parsed = SupergraphYaml.parse(parseYaml(await readFile(file, 'utf8')));
-  return Object.entries(parsed.subgraphs).map(([name, def]) => ({
-    name,
+  return Object.entries(parsed.subgraphs).map(([name, def]) => {
     // env (INVENTORY_URL, ...) wins over the routing_url written for local development
-    url: (SUBGRAPHS as readonly string[]).includes(name)
+    const url = (SUBGRAPHS as readonly string[]).includes(name)
       ? (env[`${name.toUpperCase()}_URL`] ?? def.routing_url ?? subgraphUrl(name as SubgraphName, env))
-      : (def.routing_url ?? ''),
-  }));
+      : def.routing_url;
+    if (!url) throw new Error(`${file}: subgraph ${name} has no routing_url`);
+    return { name, url };
+  });
 }
 
 async function fetchSdl(sg: SubgraphEndpoint, secret: string): Promise<string> {
@@ -69,33 +70,87 @@ export interface SupergraphSource {
   endpoints(): SubgraphEndpoint[];
 }
 
-export function supergraphSource(opts: { configFile: string; env: NodeJS.ProcessEnv; secret: string; pollMs: number; logger: Logger; startupTimeoutMs?: number }): SupergraphSource {
+export interface SupergraphSourceOptions {
+  configFile: string;
+  env: NodeJS.ProcessEnv;
+  secret: string;
+  /** re-read interval (safety net when a schema-updated broadcast is missed or no bus runs) */
+  pollMs: number;
+  logger: Logger;
+  /** how long start waits for every subgraph to answer before giving up */
+  startupTimeoutMs?: number;
+}
+
+type Fetched = SubgraphEndpoint & { sdl: string };
+
+/** Every subgraph's SDL, or an error naming each subgraph that did not answer. */
+async function fetchAll(endpoints: SubgraphEndpoint[], secret: string): Promise<Fetched[]> {
+  const settled = await Promise.allSettled(endpoints.map(async (e) => ({ ...e, sdl: await fetchSdl(e, secret) })));
+  const failed = settled.flatMap((r, i) => (r.status === 'rejected' ? [`${endpoints[i]!.name} at ${endpoints[i]!.url}: ${messageOf(r.reason)}`] : []));
+  if (failed.length) throw new SubgraphsUnavailable(failed);
+  return settled.map((r) => (r as PromiseFulfilledResult<Fetched>).value);
+}
+
+class SubgraphsUnavailable extends Error {
+  constructor(readonly failures: string[]) {
+    super(`subgraphs not answering: ${failures.join('; ')}`);
+  }
+}
+
+function messageOf(err: unknown): string {
+  const e = err as { message?: string; cause?: { code?: string; message?: string } };
+  return [e?.message, e?.cause?.code ?? e?.cause?.message].filter(Boolean).join(': ') || String(err);
+}
+
+const hashOf = (sdls: Fetched[]) => createHash('sha256').update(JSON.stringify(sdls.map((s) => [s.name, s.url, s.sdl]))).digest('hex');
+
+export function supergraphSource(opts: SupergraphSourceOptions): SupergraphSource {
   let endpoints: SubgraphEndpoint[] = [];
+  /** hash of the SDL set currently served */
   let hash = '';
+  /** hash of the last SDL set that failed to compose (not retried until something changes) */
+  let failedHash = '';
   let update: ((sdl: string) => void) | null = null;
   let timer: NodeJS.Timeout | null = null;
   let refreshing: Promise<void> | null = null;
+  let again = false;
 
-  async function composeNow(): Promise<{ sdl: string; hash: string }> {
-    const sdls = await Promise.all(endpoints.map(async (e) => ({ ...e, sdl: await fetchSdl(e, opts.secret) })));
-    const h = createHash('sha256').update(JSON.stringify(sdls.map((s) => [s.name, s.sdl]))).digest('hex');
-    if (h === hash) return { sdl: '', hash: h };
-    return { sdl: composeSupergraph(sdls), hash: h };
+  async function refreshOnce(): Promise<void> {
+    let sdls: Fetched[];
+    try {
+      sdls = await fetchAll(endpoints, opts.secret);
+    } catch (err) {
+      opts.logger.warn({ err: messageOf(err) }, 'could not re-read subgraph schemas; keeping the current supergraph');
+      return;
+    }
+    const h = hashOf(sdls);
+    if (h === hash || h === failedHash || !update) return;
+    let sdl: string;
+    try {
+      sdl = composeSupergraph(sdls);
+    } catch (err) {
+      failedHash = h;
+      opts.logger.error({ err: messageOf(err) }, 'recomposition failed; keeping the current supergraph');
+      return;
+    }
+    hash = h;
+    failedHash = '';
+    update(sdl);
+    opts.logger.info({ subgraphs: sdls.map((s) => s.name) }, 'supergraph recomposed');
   }
 
-  async function refresh(): Promise<void> {
-    if (refreshing) return refreshing;
+  /** Re-reads now; a request arriving during a refresh runs another one after it (no lost update). */
+  function refresh(): Promise<void> {
+    if (refreshing) {
+      again = true;
+      return refreshing;
+    }
     refreshing = (async () => {
       try {
-        const next = await composeNow();
-        if (next.sdl && update) {
-          hash = next.hash;
-          update(next.sdl);
-          opts.logger.info('supergraph recomposed');
-        }
-      } catch (err) {
-        // keep serving the previous supergraph
-        opts.logger.warn({ err: (err as Error).message }, 'recomposition failed; keeping the current supergraph');
+        do {
+          again = false;
+          await refreshOnce();
+        } while (again);
       } finally {
         refreshing = null;
       }
@@ -108,24 +163,34 @@ export function supergraphSource(opts: { configFile: string; env: NodeJS.Process
     refresh,
     loader: async (hooks) => {
       endpoints = await readSubgraphList(opts.configFile, opts.env);
-      const deadline = Date.now() + (opts.startupTimeoutMs ?? 120_000);
+      if (!endpoints.length) throw new Error(`${opts.configFile} lists no subgraphs`);
+      const timeoutMs = opts.startupTimeoutMs ?? 120_000;
+      const deadline = Date.now() + timeoutMs;
+      opts.logger.info({ subgraphs: endpoints.map((e) => `${e.name}=${e.url}`) }, 'composing the supergraph');
       for (let attempt = 1; ; attempt++) {
         try {
-          const first = await composeNow();
-          hash = first.hash;
+          const sdls = await fetchAll(endpoints, opts.secret);
+          const supergraphSdl = composeSupergraph(sdls);
+          hash = hashOf(sdls);
           update = hooks.update;
           timer = setInterval(() => void refresh(), opts.pollMs);
           timer.unref();
+          opts.logger.info({ attempts: attempt }, 'supergraph composed');
           return {
-            supergraphSdl: first.sdl,
+            supergraphSdl,
             cleanup: async () => {
               if (timer) clearInterval(timer);
+              timer = null;
+              update = null;
             },
           };
         } catch (err) {
-          if (Date.now() > deadline) throw err;
-          if (attempt % 5 === 1) opts.logger.info({ err: (err as Error).message }, 'waiting for subgraphs');
-          await new Promise((r) => setTimeout(r, 500));
+          // Subgraphs starting in parallel (or mid-deploy with mismatched schemas) get time to settle.
+          if (Date.now() > deadline) {
+            throw new Error(`Gateway start gave up after ${Math.round(timeoutMs / 1000)} s: ${messageOf(err)}`);
+          }
+          if (attempt === 1 || attempt % 10 === 0) opts.logger.warn({ attempt, err: messageOf(err) }, 'waiting for subgraphs');
+          await new Promise((r) => setTimeout(r, Math.min(250 * attempt, 2_000)));
         }
       }
     },

@@ -6,6 +6,7 @@ import type { Logger } from '@strata/shared';
 import { mountDocs } from './docs.ts';
 import { RestError, restErrorOf, sendError, INTERNAL_MESSAGE } from './errors.ts';
 import { buildOpenApi } from './openapi.ts';
+import { csrfGuard } from './routes/auth-csrf.ts';
 import type { BoundSupergraph, RouteDef } from './routes/types.ts';
 import { FORWARDED_HEADERS, type Forwarded, type SupergraphClient } from './supergraph-client.ts';
 
@@ -14,6 +15,8 @@ export interface AppOptions {
   supergraph: SupergraphClient;
   logger: Logger;
   service?: string;
+  /** STRATA_CONTEXT_SECRET: checks the CSRF token of cookie sessions (routes/auth-csrf.ts) */
+  secret?: string;
 }
 
 /** `/api/schema/{kind}` -> `/api/schema/:kind` */
@@ -89,8 +92,9 @@ function mountRoute(app: Express, route: RouteDef, opts: AppOptions): void {
         }
         body = checked.data;
       }
-      if (setCookies.length) res.append('set-cookie', setCookies);
       if (result.headers) res.set(result.headers);
+      setCookies.push(...(result.cookies ?? []));
+      if (setCookies.length) res.append('set-cookie', setCookies);
       res.status(result.status ?? route.response.status ?? 200);
       if (result.contentType) res.type(result.contentType).send(body);
       else res.json(body);
@@ -113,6 +117,7 @@ export function createApp(opts: AppOptions): Express {
   let openapi: unknown;
   mountDocs(app, () => (openapi ??= buildOpenApi(opts.routes)));
 
+  app.use('/api', csrfGuard(opts.secret));
   for (const route of opts.routes) mountRoute(app, route, opts);
 
   // a known path with another method: 405 with Allow

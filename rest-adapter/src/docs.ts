@@ -41,6 +41,12 @@ const SWAGGER_INIT = `window.ui = SwaggerUIBundle({
   validatorUrl: null,
   presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
   plugins: [SwaggerUIBundle.plugins.DownloadUrl],
+  // browser sessions (POST /api/auth/login sets cookies): echo the CSRF cookie on every call
+  requestInterceptor: function (req) {
+    var m = document.cookie.match(/(?:^|; )strata_csrf=([^;]*)/);
+    if (m) req.headers['x-csrf-token'] = decodeURIComponent(m[1]);
+    return req;
+  },
   layout: 'StandaloneLayout'
 });
 `;

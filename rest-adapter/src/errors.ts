@@ -36,7 +36,9 @@ function fromSupergraph(err: SupergraphError, logger: Logger): RestErrorAnswer {
     logger.error({ errors: err.errors, status: err.status }, 'supergraph call failed');
     return { status: 500, messages: [INTERNAL_MESSAGE] };
   }
-  return { status: httpStatusFor(first as string), messages: messages.length ? messages : [INTERNAL_MESSAGE] };
+  // the gateway's sign-in rate limit keeps its status
+  const status = err.status === 429 ? 429 : httpStatusFor(first as string);
+  return { status, messages: messages.length ? messages : [INTERNAL_MESSAGE] };
 }
 
 /** Maps anything thrown while handling a request to a status and public messages. */

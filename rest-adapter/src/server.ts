@@ -29,6 +29,7 @@ export async function start(
     supergraph: opts.supergraph ?? createSupergraphClient({ gatewayUrl: config.gatewayUrl, timeoutMs: config.timeoutMs, secret: env.STRATA_CONTEXT_SECRET }),
     logger,
     service: SERVICE,
+    secret: env.STRATA_CONTEXT_SECRET,
   });
   const server = http.createServer(app);
   await new Promise<void>((resolve, reject) => {

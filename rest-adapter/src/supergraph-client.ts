@@ -18,8 +18,11 @@ const GraphQLBodySchema = z
   .object({ data: z.unknown().optional(), errors: z.array(GraphQLErrorSchema).optional() })
   .refine((b) => b.data !== undefined || b.errors !== undefined, 'not a GraphQL response');
 
-/** Request headers passed through to the gateway (lower-case). */
-export const FORWARDED_HEADERS = ['authorization', 'x-api-key', 'cookie'] as const;
+/**
+ * Request headers passed through to the gateway (lower-case): credentials, the CSRF token of a
+ * cookie session, the browser's scheme (Secure cookies) and address (sign-in rate limit).
+ */
+export const FORWARDED_HEADERS = ['authorization', 'x-api-key', 'cookie', 'x-csrf-token', 'x-forwarded-proto', 'x-forwarded-for'] as const;
 
 /** A GraphQL document shipped with the adapter (src/queries/*.graphql). */
 export interface Operation {

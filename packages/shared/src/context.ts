@@ -76,10 +76,32 @@ export async function signContext(ctx: RequestContext, opts: SignOptions): Promi
     .sign(keyFrom(opts.secret));
 }
 
-/** Verifies a signed context for `audience`. Throws UNAUTHENTICATED when missing, forged or expired. */
+/**
+ * Remembers the ids (`jti`) of the contexts a process accepted until they expire, so a captured
+ * `x-strata-context` header cannot be replayed to it. Every signed context is fresh (new jti per
+ * subgraph call); only a copy is refused.
+ */
+export class ReplayGuard {
+  private readonly seen = new Map<string, number>();
+  private nextSweep = 0;
+  constructor(private readonly maxEntries = 1_000_000) {}
+
+  /** false when this jti was already used (or the guard is full, failing closed) */
+  accept(jti: string, expSeconds: number, nowMs = Date.now()): boolean {
+    if (nowMs >= this.nextSweep || this.seen.size >= this.maxEntries) {
+      for (const [k, exp] of this.seen) if (exp * 1000 < nowMs - 10_000) this.seen.delete(k);
+      this.nextSweep = nowMs + 5_000;
+    }
+    if (this.seen.has(jti) || this.seen.size >= this.maxEntries) return false;
+    this.seen.set(jti, expSeconds);
+    return true;
+  }
+}
+
+/** Verifies a signed context for `audience`. Throws UNAUTHENTICATED when missing, forged, expired or replayed. */
 export async function verifyContext(
   token: string | undefined | null,
-  opts: { secret: string; audience: string },
+  opts: { secret: string; audience: string; replay?: ReplayGuard },
 ): Promise<RequestContext> {
   if (!token) throw errors.unauthenticated('Missing gateway context: call Strata through the gateway');
   try {
@@ -91,6 +113,10 @@ export async function verifyContext(
     });
     const parsed = RequestContextSchema.safeParse(payload.ctx);
     if (!parsed.success) throw errors.unauthenticated('Malformed gateway context');
+    if (opts.replay) {
+      if (typeof payload.jti !== 'string' || typeof payload.exp !== 'number') throw errors.unauthenticated('Malformed gateway context');
+      if (!opts.replay.accept(`${opts.audience}\0${payload.jti}`, payload.exp)) throw errors.unauthenticated('Replayed gateway context');
+    }
     return parsed.data;
   } catch (err) {
     if (err instanceof joseErrors.JOSEError) throw errors.unauthenticated('Invalid gateway context');

@@ -14,3 +14,4 @@ export * from './bus/index.ts';
 export * from './scalars.ts';
 export * from './run-service.ts';
 export * from './jwt.ts';
+export * from './session-cookies.ts';

@@ -10,7 +10,7 @@ import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/dis
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { DocumentNode, GraphQLFormattedError } from 'graphql';
-import { CONTEXT_HEADER, verifyContext, type RequestContext } from './context.ts';
+import { CONTEXT_HEADER, ReplayGuard, verifyContext, type RequestContext } from './context.ts';
 import { isErrorCode } from './errors.ts';
 import { createLogger, type Logger } from './logger.ts';
 
@@ -74,10 +74,13 @@ export function formatError(logger: Logger) {
   };
 }
 
+/** One per process: a context accepted by any route of this process is never accepted again. */
+const processReplayGuard = new ReplayGuard();
+
 export function requireContextMiddleware(secret: string, audience: string) {
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
-      res.locals.strataContext = await verifyContext(req.header(CONTEXT_HEADER), { secret, audience });
+      res.locals.strataContext = await verifyContext(req.header(CONTEXT_HEADER), { secret, audience, replay: processReplayGuard });
       next();
     } catch (err) {
       const message = err instanceof Error ? err.message : 'Unauthenticated';

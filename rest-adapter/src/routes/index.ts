@@ -4,8 +4,9 @@ import { loginRoute, logoutRoute, refreshRoute } from './auth.ts';
 import { diffDataRoute } from './diff.ts';
 import { infoRoute } from './info.ts';
 import { schemaKindRoute, schemaListRoute, schemaLoadRoute } from './schema.ts';
+import { ssoRouteList } from './sso.ts';
 import type { RouteDef } from './types.ts';
 
-export const apiRoutes: RouteDef[] = [infoRoute, schemaListRoute, schemaKindRoute, schemaLoadRoute, diffDataRoute, loginRoute, refreshRoute, logoutRoute];
+export const apiRoutes: RouteDef[] = [infoRoute, schemaListRoute, schemaKindRoute, schemaLoadRoute, diffDataRoute, loginRoute, refreshRoute, logoutRoute, ...ssoRouteList];
 
 export { defineRoute, type RouteDef, type RouteContext, type RouteResult } from './types.ts';

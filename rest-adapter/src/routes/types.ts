@@ -52,6 +52,8 @@ export interface RouteResult {
   body: unknown;
   contentType?: string;
   headers?: Record<string, string>;
+  /** Set-Cookie values (added to those of the gateway's answer) */
+  cookies?: string[];
 }
 
 export interface RouteDef {

@@ -6,6 +6,7 @@ import { readAuthConfig } from './config.ts';
 import { createPrisma, migrate } from './db.ts';
 import { jwtVerifier } from './jwt.ts';
 import { SessionService } from './sessions.ts';
+import { SsoService } from './sso/service.ts';
 import { createResolvers } from './resolvers/index.ts';
 import { internalRoutes } from './routes/internal.ts';
 import { typeDefs } from './schema/index.ts';
@@ -31,18 +32,23 @@ export async function start(
       await bus!.broadcast(AUTH_REVOKED_CHANNEL, {}).catch((err) => logger.warn({ err }, 'could not broadcast a revocation'));
     };
     const sessions = new SessionService(prisma, store.users, env, revoked);
+    const sso = new SsoService(prisma, sessions, env, secret, logger);
     await bootstrapAdmin({ prisma, config, logger });
     const running = await startSubgraphServer({
       name: SERVICE,
       port: listenPort(SERVICE, env),
       secret,
       logger,
-      schema: { typeDefs, resolvers: createResolvers({ store, maxPageSize: config.maxPageSize, sessions, onRevoked: revoked }) },
+      schema: { typeDefs, resolvers: createResolvers({ store, maxPageSize: config.maxPageSize, sessions, sso, onRevoked: revoked }) },
       routes: internalRoutes({
         secret,
         audience: SERVICE,
         logger,
-        deps: { apiTokens: store.apiTokens, jwt: jwtVerifier(env, async (id) => (await store.users.findById(id))?.isActive ?? false), logger },
+        deps: {
+          apiTokens: store.apiTokens,
+          jwt: jwtVerifier(env, { user: (id) => store.users.findById(id), sessionAlive: (sid, userId) => sessions.isSessionAlive(sid, userId) }),
+          logger,
+        },
       }),
       onClose: async () => {
         await bus?.close();

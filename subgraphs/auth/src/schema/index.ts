@@ -1,6 +1,6 @@
 // The auth subgraph's SDL (Federation 2): the current user, users (admins), API tokens.
 // `printSchemaSdl()` is what `pnpm compose` reads; `typeDefs` is what the server builds.
-// Login/refresh/logout, user_* mutations and OAuth2/OIDC come with issue 5.
+// Sessions (login/refresh/logout), user_* mutations for admins and single sign-on (sso_*).
 import { parse, type DocumentNode } from 'graphql';
 import { DATETIME_SCALAR_SDL, PAGINATION_SDL } from '@strata/shared';
 
@@ -119,6 +119,8 @@ type Query {
   user_list(filters: UserFilter, pagination: OffsetPaginationInput): UserTypeOffsetPaginated!
   """your API tokens (admins: everyone's)"""
   api_token_list(filters: ApiTokenFilter, pagination: OffsetPaginationInput): ApiTokenTypeOffsetPaginated!
+  """the OAuth2/OIDC providers of this installation (public)"""
+  sso_providers: [SsoProviderType!]!
 }
 
 """An access token (JWT, send as Authorization: Bearer) and a rotating refresh token"""
@@ -155,7 +157,39 @@ type UserDeleteResult {
   id: ID!
 }
 
+"""An OAuth2 or OpenID Connect provider users can sign in with"""
+type SsoProviderType {
+  name: String!
+  """oauth2 or oidc"""
+  protocol: String!
+  display_name: String!
+  """where a browser starts the sign-in (GET on the gateway origin)"""
+  authorize_url: String!
+}
+
+"""Where to send the browser to sign in, and the transaction to hand back to sso_callback"""
+type SsoAuthorizationType {
+  authorization_url: String!
+  """opaque and encrypted (state, nonce, PKCE verifier); valid 10 minutes"""
+  transaction: String!
+}
+
+"""A login session opened by single sign-on"""
+type SsoLoginType {
+  access_token: String!
+  refresh_token: String!
+  token_type: String!
+  """access token lifetime in seconds"""
+  expires_in: Int!
+  """the path given to sso_authorize, to send the browser back to"""
+  redirect_to: String
+}
+
 type Mutation {
+  """starts an OAuth2/OIDC sign-in (public; used by GET /api/{protocol}/{provider}/authorize)"""
+  sso_authorize(protocol: String!, provider: String!, redirect_uri: String!, redirect_to: String): SsoAuthorizationType!
+  """finishes an OAuth2/OIDC sign-in (public; used by GET /api/{protocol}/{provider}/token)"""
+  sso_callback(protocol: String!, provider: String!, callback_url: String!, transaction: String!): SsoLoginType!
   """creates a user (admins)"""
   user_create(data: UserCreateInput!): UserType!
   """changes a user (admins); deactivating, changing roles or the password ends their sessions"""
