@@ -20,6 +20,7 @@ import { currentSchema, mergeUploads, recordSchema, stateOf } from './model/stor
 import type { SchemaLoader } from './resolvers/schema-api.ts';
 import type { InventoryRuntime } from './resolvers/request-state.ts';
 import { branchParticipantRoutes, type ParticipantFaults } from './routes/branch-participant.ts';
+import { readPolicyFromEnv } from './resolvers/read-permissions.ts';
 import { statementCountPlugin } from './resolvers/statement-count.ts';
 import { schemaModule } from './schema/index.ts';
 import { syncTables } from './store/ddl.ts';
@@ -67,6 +68,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env, opts: StartOpt
       schema: state.schema,
       limits: { defaultLimit: 100, maxLimit: config.STRATA_MAX_PAGE_SIZE },
       onCommitted: () => relay.kick(),
+      canRead: readPolicyFromEnv(env),
     };
     let server: Awaited<ReturnType<typeof startSubgraphServer>> | null = null;
     // Schema loads are serialised: validate, create tables, record, swap the served schema.

@@ -29,13 +29,14 @@ export function buildResolvers(rt: InventoryRuntime): GraphQLResolverMap<Subgrap
   const map: Record<string, unknown> = { ...scalarResolvers };
 
   const kindOf = (name: string) => schema.kinds.get(name);
+  const readable = (k: Kind, c: SubgraphContext) => !rt.canRead || rt.canRead(k.kind, c.ctx.user);
   const state = (c: SubgraphContext) => requestState(c, rt);
 
   async function loadPeer(c: SubgraphContext, rel: Relationship, row: Row): Promise<KindRow | null> {
     const id = row[rel.column] as string | null;
     if (!id) return null;
     const peerKind = rel.kindColumn ? kindOf(String(row[rel.kindColumn])) : kindOf(rel.peer);
-    if (!peerKind) return null;
+    if (!peerKind || !readable(peerKind, c)) return null;
     const peer = await state(c).byId(peerKind).load(id);
     return peer ? { ...peer, __kind: peerKind.kind } : null;
   }
@@ -66,13 +67,14 @@ export function buildResolvers(rt: InventoryRuntime): GraphQLResolverMap<Subgrap
             ids.map(async (id, i) => {
               const k = kinds[i];
               const peerKind = typeof k === 'string' ? kindOf(k) : undefined;
-              const peer = peerKind ? await state(c).byId(peerKind).load(id) : null;
+              const peer = peerKind && readable(peerKind, c) ? await state(c).byId(peerKind).load(id) : null;
               return peer ? ({ ...peer, __kind: peerKind!.kind } as KindRow) : null;
             }),
           );
           return paginate(rows.filter((r): r is KindRow => !!r), args, rt);
         }
         const peer = kindOf(rel.peer)!;
+        if (!readable(peer, c)) return [];
         if (!args.filters && !args.order) {
           const rows = await state(c).byId(peer).loadMany(ids);
           const found = rows.filter((r): r is Row => !!r && !(r instanceof Error));
@@ -90,16 +92,17 @@ export function buildResolvers(rt: InventoryRuntime): GraphQLResolverMap<Subgrap
     for (const rev of kind.reverse) {
       const source = kindOf(rev.sourceKind)!;
       fields[rev.name] = (row: Row, args: ListArgs, c: SubgraphContext) =>
-        state(c).children(source, rev.relationship.column, rev.relationship.cardinality === 'many', normalizeArgs(args)).load(row.id);
+        !readable(source, c) ? [] : state(c).children(source, rev.relationship.column, rev.relationship.cardinality === 'many', normalizeArgs(args)).load(row.id);
     }
     map[kind.typeName] = fields;
     map[`${kind.typeName}OffsetPaginated`] = {
-      results: (l: ListResult, _a: unknown, c: SubgraphContext) => state(c).reader.list(l.kind, l.args),
-      total_count: (l: ListResult, _a: unknown, c: SubgraphContext) => state(c).reader.count(l.kind, l.args.filters),
+      results: (l: ListResult, _a: unknown, c: SubgraphContext) => (readable(l.kind, c) ? state(c).reader.list(l.kind, l.args) : []),
+      total_count: (l: ListResult, _a: unknown, c: SubgraphContext) => (readable(l.kind, c) ? state(c).reader.count(l.kind, l.args.filters) : 0),
       page_info: (l: ListResult) => resolvePage(l.args.pagination, rt.limits),
     };
 
     Query[kind.field] = async (_p: unknown, args: { id: string }, c: SubgraphContext) => {
+      if (!readable(kind, c)) throw errors.forbidden(`You may not read ${kind.name}`, { kind: kind.kind });
       const row = /^[0-9a-f-]{36}$/i.test(args.id) ? await state(c).byId(kind).load(args.id) : null;
       if (!row) throw errors.notFound('Node not found', { kind: kind.kind, id: args.id });
       return row;

@@ -4,6 +4,7 @@ import DataLoader from 'dataloader';
 import type pg from 'pg';
 import type { SubgraphContext } from '@strata/shared';
 import type { CompiledSchema, Kind } from '../model/kinds.ts';
+import type { ReadPolicy } from './read-permissions.ts';
 import { Reader, type Db, type Limits, type ListArgs, type Row } from '../store/reader.ts';
 import { scopeFromContext, type ReadScope } from '../store/scope.ts';
 
@@ -13,6 +14,8 @@ export interface InventoryRuntime {
   limits: Limits;
   /** called after a write transaction committed (relays the outbox) */
   onCommitted(): void;
+  /** who may read which kind (default: everyone) */
+  canRead?: ReadPolicy;
 }
 
 export interface RequestState {
