@@ -75,18 +75,9 @@ export function buildResolvers(rt: InventoryRuntime): GraphQLResolverMap<Subgrap
         }
         const peer = kindOf(rel.peer)!;
         if (!readable(peer, c)) return [];
-        if (!args.filters && !args.order) {
-          const rows = await state(c).byId(peer).loadMany(ids);
-          const found = rows.filter((r): r is Row => !!r && !(r instanceof Error));
-          return paginate(found, args, rt);
-        }
-        // Filtered/ordered to-many: one statement over this parent's peers.
-        const rows = await state(c).reader.list(peer, {
-          filters: { AND: [args.filters ?? {}, { id: { in_list: ids } }] },
-          order: args.order,
-          pagination: { limit: rt.limits.maxLimit },
-        });
-        return paginate(rows, args, rt);
+        // One statement for the peers of all parents, ordered (name, id by default) and
+        // filtered/paginated per parent.
+        return state(c).peers(peer, `${kind.kind}.${rel.name}`, normalizeArgs(args)).load({ parent: row.id, ids });
       };
     }
     for (const rev of kind.reverse) {

@@ -26,6 +26,8 @@ export interface RequestState {
   /** the kind of any node id (node_index), batched */
   kindOfId: DataLoader<string, string | null>;
   children(kind: Kind, column: string, many: boolean, args: ListArgs): DataLoader<string, Row[]>;
+  /** peers of a to-many relation for many parents in one statement: load({parent, ids}) */
+  peers(kind: Kind, relation: string, args: ListArgs): DataLoader<{ parent: string; ids: readonly string[] }, Row[], string>;
 }
 
 const states = new WeakMap<object, RequestState>();
@@ -43,6 +45,7 @@ export function requestState(context: SubgraphContext, rt: InventoryRuntime): Re
   const reader = new Reader(db, rt.schema, scope, rt.limits);
   const idLoaders = new Map<string, DataLoader<string, Row | null>>();
   const childLoaders = new Map<string, DataLoader<string, Row[]>>();
+  const peerLoaders = new Map<string, DataLoader<{ parent: string; ids: readonly string[] }, Row[], string>>();
   state = {
     scope,
     reader,
@@ -61,6 +64,21 @@ export function requestState(context: SubgraphContext, rt: InventoryRuntime): Re
           return ids.map((id) => map.get(id) ?? null);
         });
         idLoaders.set(kind.kind, l);
+      }
+      return l;
+    },
+    peers(kind, relation, args) {
+      const key = `${kind.kind}|${relation}|${JSON.stringify(args)}`;
+      let l = peerLoaders.get(key);
+      if (!l) {
+        l = new DataLoader<{ parent: string; ids: readonly string[] }, Row[], string>(
+          async (items) => {
+            const map = await reader.peersOf(kind, new Map(items.map((i) => [i.parent, i.ids])), args);
+            return items.map((i) => map.get(i.parent) ?? []);
+          },
+          { cacheKeyFn: (i) => i.parent },
+        );
+        peerLoaders.set(key, l);
       }
       return l;
     },

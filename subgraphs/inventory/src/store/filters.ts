@@ -2,7 +2,7 @@
 // expression over a visible-rows alias. No filtering happens in JS.
 import { errors } from '@strata/shared';
 import type { Attribute, CompiledSchema, Kind, Relationship } from '../model/kinds.ts';
-import { normalizeChoice } from './values.ts';
+import { checkValue, normalizeChoice } from './values.ts';
 import { type ReadScope, visibleRows } from './scope.ts';
 import { likeEscape, Params, q } from './sql.ts';
 
@@ -20,64 +20,86 @@ const nextAlias = () => `f${(aliasSeq = (aliasSeq + 1) % 1_000_000)}`;
 
 export function compileFilter(kind: Kind, filter: FilterInput | null | undefined, alias: string, schema: CompiledSchema, scope: ReadScope, p: Params): string {
   if (!filter) return 'true';
-  return compile(kind, filter, alias, { schema, scope, p, depth: 0 });
+  return compile(kind, filter, alias, { schema, scope, p, depth: 0 }) ?? 'true';
 }
 
-function compile(kind: Kind, filter: FilterInput, alias: string, c: Ctx): string {
+/**
+ * One filter object as SQL, or null when it sets no condition (an empty object, `{name: {}}`),
+ * which like an empty Django `Q()` leaves AND, OR and NOT around it unchanged. NetBox's
+ * (strawberry-django's) order: every field and AND and NOT are ANDed, then `OR: X` is applied
+ * to that whole: `(others) OR X`.
+ */
+function compile(kind: Kind, filter: FilterInput, alias: string, c: Ctx): string | null {
   if (c.depth > 10) throw errors.badInput('Filters are nested too deeply');
   const parts: string[] = [];
+  const add = (sql: string | null) => {
+    if (sql !== null) parts.push(sql);
+  };
   let orPart: string | null = null;
   for (const [key, value] of Object.entries(filter)) {
     if (value === undefined) continue;
+    // `AND: null` (and OR, NOT, DISTINCT) sets no condition, as in strawberry-django.
+    if (value === null && (key === 'AND' || key === 'OR' || key === 'NOT' || key === 'DISTINCT')) continue;
     switch (key) {
       case 'AND':
-        for (const f of asList(value)) parts.push(compile(kind, f, alias, deeper(c)));
+        for (const f of asList(value)) add(compile(kind, f, alias, deeper(c)));
         continue;
       case 'OR': {
-        const ors = asList(value).map((f) => compile(kind, f, alias, deeper(c)));
-        orPart = ors.map((s) => `(${s})`).join(' OR ');
+        const ors = asList(value)
+          .map((f) => compile(kind, f, alias, deeper(c)))
+          .filter((s): s is string => s !== null);
+        const any = ors.length ? ors.map((s) => `(${s})`).join(' OR ') : null;
+        // A list (internal callers only; GraphQL takes one object) is ANDed like strawberry-django.
+        if (Array.isArray(value)) add(any);
+        else orPart = any;
         continue;
       }
       case 'NOT':
-        for (const f of asList(value)) parts.push(`NOT (${compile(kind, f, alias, deeper(c))})`);
+        // IS NOT TRUE: a row whose condition is unknown (NULL column) does not match X, so it
+        // matches NOT X (Django negates lookups on nullable columns the same way).
+        for (const f of asList(value)) {
+          const inner = compile(kind, f, alias, deeper(c));
+          if (inner !== null) parts.push(`(${inner}) IS NOT TRUE`);
+        }
         continue;
       case 'DISTINCT':
         // Related filters compile to EXISTS, so rows are never duplicated.
         continue;
       case 'id':
-        parts.push(lookupSql(`${alias}.id`, 'id', value, c.p));
+        add(lookupSql(`${alias}.id`, 'id', value, c.p));
         continue;
       case 'created':
-        parts.push(lookupSql(`${alias}._created`, 'num', value, c.p));
+        add(lookupSql(`${alias}._created`, 'num', value, c.p));
         continue;
       case 'last_updated':
-        parts.push(lookupSql(`${alias}._valid_from`, 'num', value, c.p));
+        add(lookupSql(`${alias}._valid_from`, 'num', value, c.p));
         continue;
     }
     const attr = kind.attributes.find((a) => a.name === key);
     if (attr) {
-      parts.push(attributeSql(kind, attr, `${alias}.${q(attr.name)}`, value, c.p));
+      add(attributeSql(kind, attr, `${alias}.${q(attr.name)}`, value, c.p));
       continue;
     }
     const rel = kind.relationships.find((r) => r.name === key);
     if (rel) {
-      parts.push(relationSql(rel, alias, value as FilterInput, c));
+      add(relationSql(rel, alias, value as FilterInput | null, c));
       continue;
     }
     const fk = kind.relationships.find((r) => r.cardinality === 'one' && r.column === key);
     if (fk) {
-      parts.push(value === null ? `${alias}.${q(fk.column)} IS NULL` : lookupSql(`${alias}.${q(fk.column)}`, 'id', typeof value === 'object' ? value : { exact: value }, c.p));
+      add(value === null ? `${alias}.${q(fk.column)} IS NULL` : lookupSql(`${alias}.${q(fk.column)}`, 'id', typeof value === 'object' ? value : { exact: value }, c.p));
       continue;
     }
     const rev = kind.reverse.find((r) => r.name === key);
     if (rev) {
-      parts.push(reverseSql(rev.sourceKind, rev.relationship, alias, value as FilterInput, c));
+      add(reverseSql(rev.sourceKind, rev.relationship, alias, value as FilterInput | null, c));
       continue;
     }
     throw errors.badInput(`Unknown filter field ${key} on ${kind.filterName}`);
   }
-  const and = parts.length ? parts.map((s) => `(${s})`).join(' AND ') : 'true';
-  return orPart ? `(${and}) OR (${orPart})` : and;
+  const and = parts.length ? parts.map((s) => `(${s})`).join(' AND ') : null;
+  if (orPart === null) return and;
+  return and === null ? orPart : `(${and}) OR (${orPart})`;
 }
 
 function deeper(c: Ctx): Ctx {
@@ -90,27 +112,37 @@ function asList(v: unknown): FilterInput[] {
   throw errors.badInput('AND/OR/NOT take a filter object');
 }
 
-function relationSql(rel: Relationship, alias: string, nested: FilterInput, c: Ctx): string {
-  const peers = rel.polymorphic ? [] : [c.schema.kinds.get(rel.peer)!];
+function relationSql(rel: Relationship, alias: string, nested: FilterInput | null, c: Ctx): string | null {
+  // `tenant: null` / `tags: null`: no peer at all (like `tenant_id: null`).
+  if (nested === null) return rel.cardinality === 'one' ? `${alias}.${q(rel.column)} IS NULL` : `coalesce(cardinality(${alias}.${q(rel.column)}), 0) = 0`;
+  if (typeof nested !== 'object' || Array.isArray(nested)) throw errors.badInput(`Filter on ${rel.name} takes a filter object`);
   if (rel.polymorphic) {
     // Generic peers: filter on id only, across implementers.
-    const ids = nested?.id;
-    if (!ids || Object.keys(nested).some((k) => k !== 'id')) throw errors.badInput(`Filter on ${rel.name} supports only id`);
-    return rel.cardinality === 'one'
-      ? lookupSql(`${alias}.${q(rel.column)}`, 'id', ids, c.p)
-      : `EXISTS (SELECT 1 FROM unnest(${alias}.${q(rel.column)}) u(id) WHERE ${lookupSql('u.id', 'id', ids, c.p)})`;
+    const ids = nested.id;
+    if (Object.keys(nested).some((k) => k !== 'id')) throw errors.badInput(`Filter on ${rel.name} supports only id`);
+    if (ids === undefined) return null;
+    if (rel.cardinality === 'one') return lookupSql(`${alias}.${q(rel.column)}`, 'id', ids, c.p);
+    const cond = lookupSql('u.id', 'id', ids, c.p);
+    return cond === null ? null : `EXISTS (SELECT 1 FROM unnest(${alias}.${q(rel.column)}) u(id) WHERE ${cond})`;
   }
-  const peer = peers[0]!;
+  const peer = c.schema.kinds.get(rel.peer)!;
   const a = nextAlias();
+  const cond = compile(peer, nested, a, deeper(c));
+  if (cond === null) return null;
   const join = rel.cardinality === 'one' ? `${a}.id = ${alias}.${q(rel.column)}` : `${a}.id = ANY(${alias}.${q(rel.column)})`;
-  return `EXISTS (SELECT 1 FROM ${visibleRows(peer, c.scope, c.p)} ${a} WHERE ${join} AND (${compile(peer, nested, a, deeper(c))}))`;
+  return `EXISTS (SELECT 1 FROM ${visibleRows(peer, c.scope, c.p)} ${a} WHERE ${join} AND (${cond}))`;
 }
 
-function reverseSql(sourceKindName: string, rel: Relationship, alias: string, nested: FilterInput, c: Ctx): string {
+function reverseSql(sourceKindName: string, rel: Relationship, alias: string, nested: FilterInput | null, c: Ctx): string | null {
+  if (nested !== null && (typeof nested !== 'object' || Array.isArray(nested))) throw errors.badInput(`Filter on ${rel.inverse ?? rel.name} takes a filter object`);
   const source = c.schema.kinds.get(sourceKindName)!;
   const a = nextAlias();
   const join = rel.cardinality === 'one' ? `${a}.${q(rel.column)} = ${alias}.id` : `${alias}.id = ANY(${a}.${q(rel.column)})`;
-  return `EXISTS (SELECT 1 FROM ${visibleRows(source, c.scope, c.p)} ${a} WHERE ${join} AND (${compile(source, nested, a, deeper(c))}))`;
+  // `devices: null`: no related row at all.
+  if (nested === null) return `NOT EXISTS (SELECT 1 FROM ${visibleRows(source, c.scope, c.p)} ${a} WHERE ${join})`;
+  const cond = compile(source, nested, a, deeper(c));
+  if (cond === null) return null;
+  return `EXISTS (SELECT 1 FROM ${visibleRows(source, c.scope, c.p)} ${a} WHERE ${join} AND (${cond}))`;
 }
 
 type LookupFamily = 'str' | 'num' | 'bool' | 'id' | 'net' | 'json';
@@ -136,7 +168,7 @@ function familyOf(attr: Attribute): LookupFamily {
   }
 }
 
-function attributeSql(kind: Kind, attr: Attribute, col: string, value: unknown, p: Params): string {
+function attributeSql(kind: Kind, attr: Attribute, col: string, value: unknown, p: Params): string | null {
   if (attr.kind === 'Dropdown') {
     // Enum filters accept `STATUS_ACTIVE` or `{exact: STATUS_ACTIVE}` / `{in_list: [...]}`.
     const lookup = typeof value === 'string' || Array.isArray(value) ? (Array.isArray(value) ? { in_list: value } : { exact: value }) : (value as Record<string, unknown>);
@@ -151,7 +183,28 @@ function attributeSql(kind: Kind, attr: Attribute, col: string, value: unknown, 
   if (attr.kind === 'MacAddress') {
     return lookupSql(`${col}::text`, 'str', value, p);
   }
+  if (attr.kind === 'Date') {
+    // Postgres would also take `today`, `epoch`, `infinity`...: only YYYY-MM-DD dates here.
+    forEachOperand(value, (v) => {
+      if (!checkValue(attr, v).ok) throw errors.badInput(`Invalid date ${JSON.stringify(v)} for ${kind.name}.${attr.name}: use YYYY-MM-DD`, { field: attr.name });
+    });
+  }
   return lookupSql(col, familyOf(attr), value, p);
+}
+
+/** Calls `fn` on every value a lookup compares with (not on is_null flags). */
+function forEachOperand(value: unknown, fn: (v: unknown) => void): void {
+  if (value === null || value === undefined) return;
+  if (typeof value !== 'object' || Array.isArray(value)) return fn(value);
+  for (const [op, v] of Object.entries(value as Record<string, unknown>)) {
+    if (v === null || v === undefined || op === 'is_null') continue;
+    if (op === 'in_list' && Array.isArray(v)) v.forEach(fn);
+    else if (op === 'range' && typeof v === 'object') {
+      const r = v as { start?: unknown; end?: unknown };
+      if (r.start != null) fn(r.start);
+      if (r.end != null) fn(r.end);
+    } else fn(v);
+  }
 }
 
 function choiceOrThrow(kind: Kind, attr: Attribute, v: unknown): string {
@@ -164,8 +217,8 @@ const STR_OPS = new Set(['exact', 'i_exact', 'contains', 'i_contains', 'starts_w
 const NUM_OPS = new Set(['exact', 'gt', 'gte', 'lt', 'lte', 'range', 'in_list', 'is_null']);
 const NET_OPS = new Set(['exact', 'in_list', 'is_null', 'net_contains', 'net_contains_or_equals', 'net_contained', 'net_contained_or_equal', 'family']);
 
-/** One lookup object (`{exact: 1, gt: 0}`: all conditions ANDed) on a column. */
-export function lookupSql(col: string, family: LookupFamily, value: unknown, p: Params): string {
+/** One lookup object (`{exact: 1, gt: 0}`: all conditions ANDed) on a column; null when it sets none. */
+export function lookupSql(col: string, family: LookupFamily, value: unknown, p: Params): string | null {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     // Shorthand: a bare value means exact.
     return value === null ? `${col} IS NULL` : `${col} = ${p.add(value)}`;
@@ -176,7 +229,7 @@ export function lookupSql(col: string, family: LookupFamily, value: unknown, p: 
     const allowed = family === 'num' ? NUM_OPS : family === 'net' ? NET_OPS : family === 'bool' ? new Set(['exact', 'is_null']) : family === 'id' ? new Set(['exact', 'in_list', 'is_null']) : STR_OPS;
     if (!allowed.has(op)) throw errors.badInput(`Unknown lookup ${op}`);
     if (op === 'is_null') {
-      conds.push(v ? `${col} IS NULL` : `${col} IS NOT NULL`);
+      if (v !== null) conds.push(v ? `${col} IS NULL` : `${col} IS NOT NULL`);
       continue;
     }
     if (v === null) {
@@ -256,5 +309,5 @@ export function lookupSql(col: string, family: LookupFamily, value: unknown, p: 
         break;
     }
   }
-  return conds.length ? conds.join(' AND ') : 'true';
+  return conds.length ? conds.join(' AND ') : null;
 }

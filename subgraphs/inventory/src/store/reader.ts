@@ -133,6 +133,41 @@ export class Reader {
     return out;
   }
 
+  /**
+   * The peers of a to-many relation for many parents in one statement: for each parent, the
+   * visible rows of `kind` among its stored ids, filtered, ordered (default: the kind's order)
+   * and paginated per parent. `parents` maps a parent id to its stored peer ids.
+   */
+  async peersOf(kind: Kind, parents: ReadonlyMap<string, readonly string[]>, args: ListArgs): Promise<Map<string, Row[]>> {
+    const { offset, limit } = resolvePage(args.pagination, { defaultLimit: this.limits.maxLimit, maxLimit: this.limits.maxLimit });
+    const out = new Map<string, Row[]>();
+    const parentCol: string[] = [];
+    const peerCol: string[] = [];
+    for (const [parent, peers] of parents) {
+      for (const peer of new Set(peers)) {
+        parentCol.push(parent);
+        peerCol.push(peer);
+      }
+    }
+    if (limit === 0 || peerCol.length === 0) return out;
+    const p = new Params();
+    const pairs = `unnest(${p.add(parentCol)}::uuid[], ${p.add(peerCol)}::uuid[]) pp(parent, id)`;
+    const where = compileFilter(kind, args.filters, 'r', this.schema, this.scope, p);
+    const sql = `SELECT * FROM (
+        SELECT r.*, pp.parent AS __parent,
+               row_number() OVER (PARTITION BY pp.parent ORDER BY ${orderSql(kind, args.order, 'r')}) AS __rn
+        FROM ${pairs} JOIN ${visibleRows(kind, this.scope, p)} r ON r.id = pp.id
+        WHERE ${where}
+      ) x WHERE x.__rn > ${p.add(offset)} AND x.__rn <= ${p.add(offset + limit)} ORDER BY x.__parent, x.__rn`;
+    for (const row of await this.run(sql, p)) {
+      const parent = row.__parent as string;
+      let list = out.get(parent);
+      if (!list) out.set(parent, (list = []));
+      list.push(row);
+    }
+    return out;
+  }
+
   private async run<R extends pg.QueryResultRow = Row>(sql: string, p: Params): Promise<R[]> {
     try {
       return (await this.db.query<R>(sql, p.values)).rows;

@@ -18,7 +18,8 @@ const bad = (reason: string): Check => ({ ok: false, reason });
 function ipNetwork(v: string, host: boolean): Check {
   const [addr, len, ...rest] = v.split('/');
   if (rest.length || !addr) return bad(`is not a valid IP ${host ? 'address' : 'network'}`);
-  const family = isIP(addr);
+  // Node accepts IPv6 zone ids (fe80::1%eth0); Postgres inet/cidr do not.
+  const family = addr.includes('%') ? 0 : isIP(addr);
   if (!family) return bad(`is not a valid IP ${host ? 'address' : 'network'}: ${v}`);
   const max = family === 4 ? 32 : 128;
   if (len !== undefined) {

@@ -143,19 +143,19 @@ export class WriteTx {
   private refCache = new Map<string, { id: string; kind: string }>();
 
   /** `{id}`, an id string, or a unique attribute set of the peer (`{slug: "ams1"}`); cached per transaction. */
-  async resolveRef(rel: Relationship, raw: unknown, index?: number): Promise<{ id: string; kind: string } | null> {
+  async resolveRef(rel: Relationship, raw: unknown, index?: number, label: string = rel.name): Promise<{ id: string; kind: string } | null> {
     const key = `${rel.peer}|${JSON.stringify(raw)}`;
     const hit = this.refCache.get(key);
     if (hit) return hit;
-    const found = await this.resolveRefUncached(rel, raw, index);
+    const found = await this.resolveRefUncached(rel, raw, index, label);
     if (found) this.refCache.set(key, found);
     return found;
   }
 
-  private async resolveRefUncached(rel: Relationship, raw: unknown, index?: number): Promise<{ id: string; kind: string } | null> {
+  private async resolveRefUncached(rel: Relationship, raw: unknown, index: number | undefined, label: string): Promise<{ id: string; kind: string } | null> {
     const ref = typeof raw === 'string' ? { id: raw } : (raw as Record<string, unknown>);
     if (!ref || typeof ref !== 'object') {
-      this.problem(rel.name, 'takes {id} or a unique attribute set', index);
+      this.problem(label, 'takes {id} or a unique attribute set', index);
       return null;
     }
     const allowed = this.peerKinds(rel);
@@ -163,16 +163,16 @@ export class WriteTx {
       const kindName = await this.kindOfId(ref.id);
       const peerKind = kindName ? this.schema.kinds.get(kindName) : undefined;
       if (!peerKind) {
-        this.problem(rel.name, `no node with id ${ref.id}`, index);
+        this.problem(label, `no node with id ${ref.id}`, index);
         return null;
       }
       if (!allowed.includes(peerKind)) {
-        this.problem(rel.name, `must reference ${rel.peer}, got ${peerKind.kind}`, index);
+        this.problem(label, `must reference ${rel.peer}, got ${peerKind.kind}`, index);
         return null;
       }
       const rows = await this.reader.byIds(peerKind, [ref.id]);
       if (!rows.length) {
-        this.problem(rel.name, `no node with id ${ref.id} on branch ${this.scope.branch}`, index);
+        this.problem(label, `no node with id ${ref.id} on branch ${this.scope.branch}`, index);
         return null;
       }
       return { id: ref.id, kind: peerKind.kind };
@@ -187,12 +187,12 @@ export class WriteTx {
         if (!converted) continue;
         byAttrs = { ...attrs, ...converted };
       }
-      const ids = await this.findByAttributes(peer, byAttrs, rel.name, index);
+      const ids = await this.findByAttributes(peer, byAttrs, label, index);
       if (ids === null) return null;
       for (const id of ids) found.push({ id, kind: peer.kind });
     }
     if (found.length === 1) return found[0]!;
-    this.problem(rel.name, found.length ? `reference ${JSON.stringify(ref)} is ambiguous` : `no ${rel.peer} matches ${JSON.stringify(ref)}`, index);
+    this.problem(label, found.length ? `reference ${JSON.stringify(ref)} is ambiguous` : `no ${rel.peer} matches ${JSON.stringify(ref)}`, index);
     return null;
   }
 
@@ -206,7 +206,7 @@ export class WriteTx {
     for (const k of keys) {
       const rel = peer.relationships.find((r) => r.name === k && r.cardinality === 'one');
       if (rel) {
-        const nested = await this.resolveRef(rel, attrs[k], index);
+        const nested = await this.resolveRef(rel, attrs[k], index, `${field}.${k}`);
         if (!nested) return null;
         filters[rel.column] = nested.id;
       } else if (peer.attributes.some((a) => a.name === k)) {
@@ -358,8 +358,10 @@ export class WriteTx {
   /** Finds the node by its unique sets; updates it or creates it. */
   async upsert(kind: Kind, input: NodeInput): Promise<{ row: Row; created: boolean }> {
     const existing = await this.findExisting(kind, input);
-    if (existing) return { row: await this.update(kind, existing, input), created: false };
-    const [row] = await this.create(kind, [input]);
+    const { id: _id, ...data } = input;
+    if (existing) return { row: await this.update(kind, existing, data), created: false };
+    if (typeof input.id === 'string') throw errors.notFound('Node not found', { kind: kind.kind, id: input.id });
+    const [row] = await this.create(kind, [data]);
     return { row: row!, created: true };
   }
 
