@@ -1,7 +1,8 @@
 // Seam for broadcasting branch changes (BRANCH_CHANGED_CHANNEL in @strata/shared events.ts):
-// resolvers call `events.branchChanged(...)` after a committed write. Today the default sink
-// only logs; when the bus (packages/shared/src/bus) lands, server.ts passes a sink that
-// publishes on the channel, and nothing else changes. Publishing never fails a write.
+// resolvers call `emitBranchChange(...)` after every committed write or status change (create,
+// delete, OPEN <-> NEED_REBASE, MERGING, MERGED, back to OPEN, rebase). server.ts passes the
+// bus-backed sink (`busSink`, the bus from `busFromEnv`); tests may pass their own sink.
+// Publishing never fails a write.
 import { randomUUID } from 'node:crypto';
 import { BRANCH_CHANGED_CHANNEL, CHANGES_TOPIC, type ChangeEvent, type EventBus, type Logger } from '@strata/shared';
 import type { Branch } from './store/index.ts';

@@ -1,9 +1,10 @@
 // Starts the branching subgraph: migrations, bootstrap of `main` and the installation record,
-// GraphQL on /graphql and the internal branch lookup for the gateway.
+// GraphQL on /graphql (branches; diff/validate/merge/rebase through the participants) and the
+// internal branch lookup for the gateway.
 import { busFromEnv, createLogger, databaseFor, listenPort, requireContextSecret, startSubgraphServer, type EventBus } from '@strata/shared';
 import { createPrisma, migrate } from './db.ts';
 import { busSink, loggingSink, type BranchEventSink } from './events.ts';
-import { participantsFromEnv } from './participants/registry.ts';
+import { branchingConfig } from './config.ts';
 import { createResolvers } from './resolvers/index.ts';
 import { internalRoutes } from './routes/internal.ts';
 import { typeDefs } from './schema/index.ts';
@@ -12,7 +13,7 @@ import { createBranchStore, ensureInstallation } from './store/index.ts';
 export const SERVICE = 'branching';
 
 export interface StartOptions {
-  /** where branch changes go (default: log only; the bus-backed sink comes with the bus) */
+  /** where branch changes go (default: the bus from REDIS_URL/DATABASE_URL, see busFromEnv) */
   events?: BranchEventSink;
 }
 
@@ -23,6 +24,7 @@ export async function start(
   const secret = requireContextSecret(env);
   const db = databaseFor(SERVICE, env);
   const logger = createLogger(SERVICE);
+  const config = branchingConfig(env);
 
   await migrate(db, logger);
   const prisma = createPrisma(db);
@@ -40,7 +42,7 @@ export async function start(
       logger,
       schema: {
         typeDefs,
-        resolvers: createResolvers({ store, events, logger, deploymentId: installation.deploymentId, participants: participantsFromEnv(env), secret }),
+        resolvers: createResolvers({ store, events, logger, deploymentId: installation.deploymentId, secret, ...config }),
       },
       routes: internalRoutes({ secret, audience: SERVICE, store, logger }),
       onClose: async () => {

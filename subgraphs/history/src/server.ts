@@ -1,4 +1,5 @@
-// Starts the history subgraph: migrations, the change-event consumer, GraphQL on /graphql.
+// Starts the history subgraph: migrations, the change-event consumer (group `history` on the
+// bus from REDIS_URL/DATABASE_URL, or `opts.bus`), GraphQL on /graphql. close() stops them all.
 import { busFromEnv, createLogger, databaseFor, listenPort, readEnv, requireContextSecret, startSubgraphServer, type EventBus } from '@strata/shared';
 import { consumeChanges } from './consumer.ts';
 import { createPrisma, migrate } from './db.ts';
@@ -15,10 +16,12 @@ export async function start(env: NodeJS.ProcessEnv = process.env, opts: { bus?: 
   const logger = createLogger(SERVICE);
   await migrate(db, logger);
   const prisma = createPrisma(db);
-  const bus = opts.bus ?? (await busFromEnv(env, SERVICE, logger));
+  let bus: EventBus | null = null;
+  let stopConsumer: (() => Promise<void>) | null = null;
   try {
-    const store = changeStore(prisma);
-    const stopConsumer = await consumeChanges(bus, store, logger);
+    bus = opts.bus ?? (await busFromEnv(env, SERVICE, logger));
+    const store = changeStore(prisma, logger);
+    stopConsumer = await consumeChanges(bus, store, logger);
     const running = await startSubgraphServer({
       name: SERVICE,
       port: listenPort(SERVICE, env),
@@ -26,14 +29,15 @@ export async function start(env: NodeJS.ProcessEnv = process.env, opts: { bus?: 
       logger,
       schema: { typeDefs, resolvers: createResolvers({ store, maxPageSize: config.STRATA_MAX_PAGE_SIZE }) },
       onClose: async () => {
-        await stopConsumer();
-        if (!opts.bus) await bus.close();
+        await stopConsumer?.();
+        if (!opts.bus) await bus?.close();
         await prisma.$disconnect();
       },
     });
     return { url: running.url, port: running.port, close: () => running.close() };
   } catch (err) {
-    if (!opts.bus) await bus.close();
+    await stopConsumer?.().catch(() => {});
+    if (!opts.bus) await bus?.close().catch(() => {});
     await prisma.$disconnect();
     throw err;
   }

@@ -1,120 +1,177 @@
-// Redis implementation: durable topics are Streams read by consumer groups (XREADGROUP/XACK,
-// XAUTOCLAIM re-delivers what a crashed or failing consumer left pending); broadcasts are pub/sub.
+// Redis implementation: durable topics are Streams (`<prefix>:stream:<topic>`, XADD with
+// MAXLEN ~) read by consumer groups (XREADGROUP/XACK); entries a consumer failed on or left
+// behind when it died stay pending and are claimed again after RETRY_IDLE_MS (XAUTOCLAIM).
+// Broadcasts are Redis pub/sub (`<prefix>:bc:<channel>`).
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../logger.ts';
+import { eachEvent, errorMessage, sleep, wholeBatch, type Processor } from './processor.ts';
 import type { EventBus, Unsubscribe } from './types.ts';
 
+/** Approximate cap per stream (oldest entries are trimmed beyond it, acknowledged or not). */
 const MAXLEN = 1_000_000;
+/** A pending entry idle this long is handed out again (failed handler or dead consumer). */
 const RETRY_IDLE_MS = 5_000;
+const READ_COUNT = 100;
+const BLOCK_MS = 1_000;
+
+type StreamEntry = [id: string, fields: string[] | null];
 
 export async function createRedisBus(opts: { url: string; service: string; prefix?: string; logger?: Logger }): Promise<EventBus> {
+  const { logger } = opts;
   const prefix = opts.prefix ?? 'strata';
-  const pub = new Redis(opts.url, { lazyConnect: true, maxRetriesPerRequest: 3 });
-  await pub.connect();
-  const closers = new Set<() => Promise<void>>();
-  let sub: Redis | null = null;
-  const listeners = new Map<string, Set<(m: unknown) => void>>();
   const streamKey = (topic: string) => `${prefix}:stream:${topic}`;
   const channelKey = (channel: string) => `${prefix}:bc:${channel}`;
+  const connect = async (role: string, extra: RedisOptions = {}): Promise<Redis> => {
+    const r = new Redis(opts.url, { lazyConnect: true, connectionName: `strata-${opts.service}-${role}`, ...extra });
+    r.on('error', (err: Error) => logger?.debug({ err: err.message, role }, 'redis connection error'));
+    await r.connect();
+    return r;
+  };
 
-  async function subscriber(): Promise<Redis> {
-    if (sub) return sub;
-    sub = new Redis(opts.url, { lazyConnect: true });
-    await sub.connect();
-    sub.on('message', (ch: string, raw: string) => {
-      let msg: unknown;
-      try {
-        msg = JSON.parse(raw);
-      } catch {
-        return;
-      }
-      for (const h of listeners.get(ch) ?? []) h(msg);
-    });
-    closers.add(async () => {
-      sub?.disconnect();
+  const pub = await connect('pub', { maxRetriesPerRequest: 3 });
+  const stops = new Set<Unsubscribe>();
+  let sub: Promise<Redis> | null = null;
+  const listeners = new Map<string, Set<(m: unknown) => void>>();
+
+  function subscriber(): Promise<Redis> {
+    sub ??= connect('sub').then((s) => {
+      s.on('message', (ch: string, raw: string) => {
+        let msg: unknown;
+        try {
+          msg = JSON.parse(raw);
+        } catch {
+          return;
+        }
+        for (const h of listeners.get(ch) ?? []) {
+          try {
+            h(msg);
+          } catch (err) {
+            logger?.warn({ err: errorMessage(err), channel: ch }, 'broadcast listener failed');
+          }
+        }
+      });
+      return s;
     });
     return sub;
   }
 
-  const bus: EventBus = {
-    async publish(topic, event) {
-      await pub.xadd(streamKey(topic), 'MAXLEN', '~', String(MAXLEN), '*', 'e', JSON.stringify(event));
-    },
-    async publishMany(topic, events) {
-      if (!events.length) return;
-      const pipe = pub.pipeline();
-      for (const e of events) pipe.xadd(streamKey(topic), 'MAXLEN', '~', String(MAXLEN), '*', 'e', JSON.stringify(e));
-      const results = await pipe.exec();
-      const failed = results?.find(([err]) => err);
-      if (failed) throw failed[0];
-    },
-    consume(topic, group, handler) {
-      return bus.consumeBatch(topic, group, async (events) => {
-        for (const e of events) await handler(e);
-      });
-    },
-    async consumeBatch(topic, group, handler): Promise<Unsubscribe> {
-      const key = streamKey(topic);
-      try {
-        await pub.xgroup('CREATE', key, group, '0', 'MKSTREAM');
-      } catch (err) {
-        if (!String((err as Error).message).includes('BUSYGROUP')) throw err;
-      }
-      const conn = new Redis(opts.url, { lazyConnect: true });
-      await conn.connect();
-      const consumer = `${opts.service}-${randomUUID()}`;
-      let running = true;
-      const handle = async (entries: [string, string[]][]) => {
-        const ids: string[] = [];
-        const events: unknown[] = [];
-        for (const [id, fields] of entries) {
-          if (!fields) continue; // deleted (trimmed) entry
-          const raw = fields[fields.indexOf('e') + 1];
-          ids.push(id);
-          try {
-            events.push(raw ? JSON.parse(raw) : null);
-          } catch {
-            events.push(null); // unreadable: the handler sees null and skips it
-          }
+  async function ensureGroup(key: string, group: string): Promise<void> {
+    try {
+      await pub.xgroup('CREATE', key, group, '0', 'MKSTREAM');
+    } catch (err) {
+      if (!errorMessage(err).includes('BUSYGROUP')) throw err;
+    }
+  }
+
+  async function subscribe(topic: string, group: string, processor: Processor): Promise<Unsubscribe> {
+    const key = streamKey(topic);
+    await ensureGroup(key, group);
+    const conn = await connect(`consume-${group}`);
+    const consumer = `${opts.service}-${randomUUID()}`;
+    let running = true;
+    let reading = false;
+
+    /** Hands entries to the handler; acknowledges what it handled (and entries trimmed away). */
+    async function handle(entries: StreamEntry[]): Promise<void> {
+      const gone: string[] = [];
+      const ids: string[] = [];
+      const events: unknown[] = [];
+      for (const [id, fields] of entries) {
+        if (!fields) {
+          gone.push(id);
+          continue;
         }
-        if (!ids.length) return;
+        const i = fields.indexOf('e');
+        let event: unknown = null;
         try {
-          await handler(events);
-          await conn.xack(key, group, ...ids);
-        } catch (err) {
-          opts.logger?.warn({ err: (err as Error).message, topic }, 'event handler failed; will retry');
+          event = i >= 0 ? JSON.parse(fields[i + 1] ?? 'null') : null;
+        } catch {
+          event = null; // unreadable: the handler sees null and skips it
         }
-      };
-      const loop = (async () => {
-        let lastClaim = 0;
-        while (running) {
-          try {
-            if (Date.now() - lastClaim > RETRY_IDLE_MS) {
-              lastClaim = Date.now();
-              const claimed = (await conn.xautoclaim(key, group, consumer, RETRY_IDLE_MS, '0-0', 'COUNT', 100)) as [string, [string, string[]][]];
-              if (claimed?.[1]?.length) await handle(claimed[1]);
-            }
-            const res = (await conn.xreadgroup('GROUP', group, consumer, 'COUNT', 100, 'BLOCK', 1000, 'STREAMS', key, '>')) as [string, [string, string[]][]][] | null;
-            if (res) for (const [, entries] of res) await handle(entries);
-          } catch (err) {
-            if (!running) break;
-            opts.logger?.warn({ err: (err as Error).message, topic }, 'stream read failed');
-            await new Promise((r) => setTimeout(r, 500));
+        ids.push(id);
+        events.push(event);
+      }
+      if (gone.length) await conn.xack(key, group, ...gone);
+      if (!ids.length) return;
+      const outcome = await processor(events);
+      if (outcome.done) await conn.xack(key, group, ...ids.slice(0, outcome.done));
+      if (outcome.done < ids.length) {
+        logger?.warn({ err: errorMessage(outcome.error), topic, group }, 'event handler failed; will retry');
+      }
+    }
+
+    /** Re-delivers entries pending longer than RETRY_IDLE_MS in this group (any consumer). */
+    async function reclaim(): Promise<void> {
+      let cursor = '0-0';
+      for (let round = 0; round < 10 && running; round++) {
+        const res = (await conn.xautoclaim(key, group, consumer, RETRY_IDLE_MS, cursor, 'COUNT', READ_COUNT)) as [string, StreamEntry[], string[]?];
+        cursor = res[0];
+        if (res[1]?.length) await handle(res[1]);
+        if (cursor === '0-0') break;
+      }
+    }
+
+    const loop = (async () => {
+      let lastClaim = 0;
+      while (running) {
+        try {
+          if (Date.now() - lastClaim >= RETRY_IDLE_MS) {
+            lastClaim = Date.now();
+            await reclaim();
           }
+          reading = true;
+          const res = (await conn.xreadgroup('GROUP', group, consumer, 'COUNT', READ_COUNT, 'BLOCK', BLOCK_MS, 'STREAMS', key, '>')) as
+            | [string, StreamEntry[]][]
+            | null;
+          reading = false;
+          for (const [, entries] of res ?? []) await handle(entries);
+        } catch (err) {
+          reading = false;
+          if (!running) break;
+          const message = errorMessage(err);
+          logger?.warn({ err: message, topic, group }, 'stream read failed; retrying');
+          if (message.includes('NOGROUP')) await ensureGroup(key, group).catch(() => {}); // Redis lost its data
+          await sleep(500);
         }
-      })();
-      const stop = async () => {
-        running = false;
-        conn.disconnect();
-        await loop.catch(() => {});
-        closers.delete(stop);
-      };
-      closers.add(stop);
-      return stop;
-    },
+      }
+    })();
+
+    const stop = async () => {
+      if (!running) return loop;
+      running = false;
+      if (reading) conn.disconnect(); // break the blocking read at once
+      await loop;
+      conn.disconnect();
+      stops.delete(stop);
+      // forget this consumer in the group when it leaves nothing pending (else others claim it)
+      try {
+        const pending = (await pub.xpending(key, group, '-', '+', 1, consumer)) as unknown[];
+        if (!pending.length) await pub.xgroup('DELCONSUMER', key, group, consumer);
+      } catch {
+        /* best effort */
+      }
+    };
+    stops.add(stop);
+    return stop;
+  }
+
+  async function add(topic: string, events: unknown[]): Promise<void> {
+    if (!events.length) return;
+    const pipe = pub.pipeline();
+    for (const e of events) pipe.xadd(streamKey(topic), 'MAXLEN', '~', String(MAXLEN), '*', 'e', JSON.stringify(e ?? null));
+    const results = await pipe.exec();
+    const failed = results?.find(([err]) => err);
+    if (failed) throw failed[0];
+  }
+
+  const bus: EventBus = {
+    publish: (topic, event) => add(topic, [event]),
+    publishMany: (topic, events) => add(topic, events),
+    consume: (topic, group, handler) => subscribe(topic, group, eachEvent(handler)),
+    consumeBatch: (topic, group, handler) => subscribe(topic, group, wholeBatch(handler)),
     async broadcast(channel, message) {
-      await pub.publish(channelKey(channel), JSON.stringify(message));
+      await pub.publish(channelKey(channel), JSON.stringify(message ?? null));
     },
     async listen(channel, handler): Promise<Unsubscribe> {
       const ch = channelKey(channel);
@@ -123,16 +180,24 @@ export async function createRedisBus(opts: { url: string; service: string; prefi
       if (!set) {
         set = new Set();
         listeners.set(ch, set);
+        set.add(handler);
         await s.subscribe(ch);
+      } else {
+        set.add(handler);
       }
-      set.add(handler);
+      const own = set;
       return async () => {
-        set!.delete(handler);
+        own.delete(handler);
+        if (!own.size && listeners.get(ch) === own) {
+          listeners.delete(ch);
+          await s.unsubscribe(ch).catch(() => {});
+        }
       };
     },
     async close() {
-      for (const c of [...closers]) await c();
-      pub.disconnect();
+      for (const stop of [...stops]) await stop();
+      if (sub) (await sub.catch(() => null))?.disconnect();
+      await pub.quit().catch(() => pub.disconnect());
     },
   };
   return bus;

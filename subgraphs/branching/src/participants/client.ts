@@ -1,7 +1,10 @@
-// Typed calls of the participant protocol (internal HTTP, signed for each participant).
-// Answers are validated; participant errors keep their Strata code (CONFLICT stays CONFLICT).
+// Typed calls of the participant protocol (internal HTTP, signed for each participant, system
+// principal). Answers are validated with zod. Errors keep their Strata code when the participant
+// refused the request (4xx: CONFLICT stays CONFLICT, with its `conflicts` list); anything else
+// (5xx, a malformed answer, an unreachable participant, a refused signature) is logged and
+// becomes INTERNAL_SERVER_ERROR without internals.
 import { z } from 'zod';
-import { errors, InternalCallError, internalPost, isErrorCode, StrataError, type RequestContext } from '@strata/shared';
+import { errors, InternalCallError, internalPost, isErrorCode, StrataError, type ErrorCode, type Logger, type RequestContext } from '@strata/shared';
 import type { Participant } from './registry.ts';
 
 export const ConflictSchema = z.object({
@@ -16,15 +19,30 @@ export const ConflictSchema = z.object({
 });
 export type Conflict = z.infer<typeof ConflictSchema>;
 
+export const FieldChangeSchema = z.object({
+  name: z.string(),
+  old: z.unknown().optional(),
+  new: z.unknown().optional(),
+  main: z.unknown().optional(),
+  conflict: z.boolean(),
+});
+
 export const NodeChangeSchema = z.object({
   kind: z.string(),
   id: z.string(),
   display: z.string(),
   action: z.enum(['ADDED', 'UPDATED', 'REMOVED']),
-  fields: z.array(z.object({ name: z.string(), old: z.unknown().optional(), new: z.unknown().optional(), main: z.unknown().optional(), conflict: z.boolean() })),
+  fields: z.array(FieldChangeSchema),
   conflicts: z.array(ConflictSchema),
 });
 export type NodeChange = z.infer<typeof NodeChangeSchema>;
+
+export const DiffAnswerSchema = z.object({ nodes: z.array(NodeChangeSchema) });
+export const ValidateAnswerSchema = z.object({ conflicts: z.array(ConflictSchema) });
+export const MergeAnswerSchema = z.object({ merged: z.number(), changes: z.number(), merged_at: z.iso.datetime({ offset: true }) });
+export const RebaseAnswerSchema = z.object({ rebased: z.number(), branched_from: z.iso.datetime({ offset: true }) });
+export type MergeAnswer = z.infer<typeof MergeAnswerSchema>;
+export type RebaseAnswer = z.infer<typeof RebaseAnswerSchema>;
 
 export interface Resolution {
   conflict_id: string;
@@ -33,51 +51,77 @@ export interface Resolution {
 
 export interface BranchRef {
   branch: string;
+  /** ISO instant */
   branched_from: string;
+}
+
+export type Operation = 'diff' | 'validate' | 'merge' | 'rebase';
+
+/** Codes a participant may answer with that describe the caller's request, passed on as they are. */
+const PASSED_ON: ReadonlySet<ErrorCode> = new Set(['CONFLICT', 'BAD_USER_INPUT', 'VALIDATION_ERROR', 'UNIQUENESS_VIOLATION', 'NODE_NOT_FOUND']);
+
+/** How long one participant call may take: reads are quick, merges and rebases scale with the branch. */
+const TIMEOUT_MS: Record<Operation, number> = { diff: 120_000, validate: 120_000, merge: 600_000, rebase: 600_000 };
+
+const ErrorBodySchema = z.object({
+  errors: z.array(z.object({ message: z.string().optional(), extensions: z.record(z.string(), z.unknown()).optional() })).min(1),
+});
+
+/** The Strata error a participant's refusal stands for, or null when it is not the caller's doing. */
+export function refusalOf(p: Participant, op: Operation, err: InternalCallError): StrataError | null {
+  if (err.status < 400 || err.status >= 500 || err.status === 401 || err.status === 403) return null;
+  const body = ErrorBodySchema.safeParse(err.body);
+  if (!body.success) return null;
+  const first = body.data.errors[0]!;
+  const { code, ...details } = first.extensions ?? {};
+  if (!isErrorCode(code) || !PASSED_ON.has(code)) return null;
+  return new StrataError(code, first.message ?? `${p.name} refused the ${op}`, { ...details, participant: p.name });
 }
 
 export class ParticipantClient {
   constructor(
     private readonly secret: string,
-    private readonly ctx: RequestContext,
+    private readonly ctx: Pick<RequestContext, 'requestId'>,
+    private readonly logger: Logger,
   ) {}
 
-  private async call<T>(p: Participant, op: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
+  private async call<T>(p: Participant, op: Operation, body: unknown, schema: z.ZodType<T>): Promise<T> {
+    let answer: unknown;
     try {
-      const answer = await internalPost(`/internal/branch/${op}`, body, {
+      answer = await internalPost(`/internal/branch/${op}`, body, {
         secret: this.secret,
         from: 'branching',
         to: p.name,
         baseUrl: p.baseUrl,
-        // the caller's identity is kept for the change log; the principal is the system
+        // the principal is the system (participants refuse anyone else); the request id ties the
+        // participant's change log entries to the user's request
         ctx: { requestId: this.ctx.requestId },
-        timeoutMs: 600_000,
+        timeoutMs: TIMEOUT_MS[op],
       });
-      return schema.parse(answer);
     } catch (err) {
-      if (err instanceof InternalCallError) {
-        const e = (err.body as { errors?: { message?: string; extensions?: Record<string, unknown> }[] } | null)?.errors?.[0];
-        const code = e?.extensions?.code;
-        if (isErrorCode(code) && code !== 'INTERNAL_SERVER_ERROR') {
-          const { code: _c, ...details } = e?.extensions ?? {};
-          throw new StrataError(code, e?.message ?? `${p.name} refused ${op}`, { participant: p.name, ...details });
-        }
-      }
-      if (err instanceof StrataError) throw err;
+      const refusal = err instanceof InternalCallError ? refusalOf(p, op, err) : null;
+      if (refusal) throw refusal;
+      this.logger.error({ err, participant: p.name, op, status: (err as InternalCallError).status, body: (err as InternalCallError).body }, 'participant call failed');
       throw errors.internal(`Participant ${p.name} failed during ${op}`);
     }
+    const parsed = schema.safeParse(answer);
+    if (!parsed.success) {
+      this.logger.error({ participant: p.name, op, issues: parsed.error.issues.slice(0, 5) }, 'participant answered an unexpected shape');
+      throw errors.internal(`Participant ${p.name} failed during ${op}`);
+    }
+    return parsed.data;
   }
 
   diff(p: Participant, ref: BranchRef, kinds?: string[]) {
-    return this.call(p, 'diff', { ...ref, kinds }, z.object({ nodes: z.array(NodeChangeSchema) }));
+    return this.call(p, 'diff', kinds ? { ...ref, kinds } : ref, DiffAnswerSchema);
   }
   validate(p: Participant, ref: BranchRef) {
-    return this.call(p, 'validate', ref, z.object({ conflicts: z.array(ConflictSchema) }));
+    return this.call(p, 'validate', ref, ValidateAnswerSchema);
   }
   merge(p: Participant, ref: BranchRef, resolutions: Resolution[]) {
-    return this.call(p, 'merge', { ...ref, resolutions }, z.object({ merged: z.number(), changes: z.number(), merged_at: z.string() }));
+    return this.call(p, 'merge', { ...ref, resolutions }, MergeAnswerSchema);
   }
   rebase(p: Participant, ref: BranchRef, resolutions: Resolution[]) {
-    return this.call(p, 'rebase', { ...ref, resolutions }, z.object({ rebased: z.number(), branched_from: z.string() }));
+    return this.call(p, 'rebase', { ...ref, resolutions }, RebaseAnswerSchema);
   }
 }

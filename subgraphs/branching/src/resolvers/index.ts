@@ -1,14 +1,11 @@
 // Resolver map of the branching subgraph, built around the store (closures, no globals).
 import { VERSION, type GraphQLResolverMap, type SubgraphContext, DateTimeScalar, JSONScalar } from '@strata/shared';
 import { branchResolvers, type BranchResolverDeps } from './branches.ts';
-import type { Participant } from '../participants/registry.ts';
-import { operationResolvers } from './operations.ts';
+import { operationResolvers, type OperationDeps } from './operations.ts';
 
-export interface ResolverDeps extends BranchResolverDeps {
+export interface ResolverDeps extends BranchResolverDeps, OperationDeps {
   /** the installation's deployment id (loaded once at start) */
   deploymentId: string;
-  participants: Participant[];
-  secret: string;
 }
 
 export function createResolvers(deps: ResolverDeps): GraphQLResolverMap<SubgraphContext> {

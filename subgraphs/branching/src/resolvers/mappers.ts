@@ -12,6 +12,7 @@ export interface BranchView {
   created_by: string | null;
   created_at: Date;
   is_default: boolean;
+  merged_at: Date | null;
 }
 
 export function toBranchView(b: Branch): BranchView {
@@ -25,6 +26,7 @@ export function toBranchView(b: Branch): BranchView {
     created_by: b.createdBy,
     created_at: b.createdAt,
     is_default: b.name === DEFAULT_BRANCH,
+    merged_at: b.mergedAt,
   };
 }
 

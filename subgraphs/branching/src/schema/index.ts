@@ -112,6 +112,8 @@ type BranchType @key(fields: "name") {
   created_at: DateTime!
   """true for main, the default branch"""
   is_default: Boolean!
+  """when the merge into main committed (status MERGED); null otherwise"""
+  merged_at: DateTime
 }
 
 input BranchCreateInput {

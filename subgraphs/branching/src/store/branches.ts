@@ -1,6 +1,7 @@
-// Branch rows (table `branches`): bootstrap of `main`, lookups, creation and soft deletion.
-// Every write is a single statement, so concurrent callers (two starts, two creates of the same
-// name) end in one row and a clean UNIQUENESS_VIOLATION rather than a crash.
+// Branch rows (table `branches`): bootstrap of `main`, lookups, creation, soft deletion and the
+// status transitions of merge/rebase/validate. Every write is a single statement (conditional
+// updates act as compare-and-set), so concurrent callers (two starts, two creates of the same
+// name, two merges of one branch) end in one winner and a clean error rather than a crash.
 import { errors } from '@strata/shared';
 import { DEFAULT_BRANCH } from '../branch-name.ts';
 import { BranchStatus, type Branch, type BranchingPrisma } from '../db.ts';
@@ -30,6 +31,18 @@ export interface BranchStore {
    * returns null when the branch was not in one of `from` (someone else got there first).
    */
   transition(name: string, from: Branch['status'][], to: Branch['status'], extra?: { mergedAt?: Date; branchedFrom?: Date }): Promise<Branch | null>;
+  /**
+   * Compare-and-set OPEN/NEED_REBASE -> MERGING, in one statement: of two concurrent merges only
+   * one gets the branch. A branch left MERGING for longer than `staleAfterSeconds` (its merger
+   * died) may be claimed again. Returns null when the branch is not claimable.
+   */
+  claimMerge(name: string, staleAfterSeconds: number): Promise<Branch | null>;
+  /**
+   * After a rebase: branched_from moves forward to `branchedFrom` (never back, so concurrent
+   * rebases end at the latest) and NEED_REBASE becomes OPEN. Null when the branch is no longer
+   * OPEN/NEED_REBASE.
+   */
+  rebased(name: string, branchedFrom: Date): Promise<Branch | null>;
 }
 
 function isUniqueViolation(err: unknown): boolean {
@@ -103,6 +116,22 @@ export function createBranchStore(prisma: BranchingPrisma): BranchStore {
         where: { name, status: { in: from } },
         data: { status: to, ...(extra.mergedAt ? { mergedAt: extra.mergedAt } : {}), ...(extra.branchedFrom ? { branchedFrom: extra.branchedFrom } : {}) },
       });
+      return count ? get(name) : null;
+    },
+
+    async claimMerge(name, staleAfterSeconds) {
+      const count = await prisma.$executeRaw`
+        UPDATE branches SET status = 'MERGING', updated_at = now()
+        WHERE name = ${name}
+          AND (status IN ('OPEN', 'NEED_REBASE')
+               OR (status = 'MERGING' AND updated_at < now() - make_interval(secs => ${staleAfterSeconds}::double precision)))`;
+      return count ? get(name) : null;
+    },
+
+    async rebased(name, branchedFrom) {
+      const count = await prisma.$executeRaw`
+        UPDATE branches SET branched_from = GREATEST(branched_from, ${branchedFrom}::timestamptz), status = 'OPEN', updated_at = now()
+        WHERE name = ${name} AND status IN ('OPEN', 'NEED_REBASE')`;
       return count ? get(name) : null;
     },
 

@@ -35,10 +35,18 @@ type ObjectChangeTypeOffsetPaginated {
   page_info: OffsetPaginationInfo!
 }
 
+"String lookups (NetBox v2)"
 input ChangeStrLookup {
   exact: String
-  in_list: [String!]
+  i_exact: String
+  contains: String
   i_contains: String
+  starts_with: String
+  i_starts_with: String
+  ends_with: String
+  i_ends_with: String
+  in_list: [String!]
+  is_null: Boolean
 }
 
 input ChangeIDLookup {
@@ -46,13 +54,22 @@ input ChangeIDLookup {
   in_list: [ID!]
 }
 
+input ChangeTimeRange {
+  start: DateTime
+  end: DateTime
+}
+
 input ChangeTimeLookup {
+  exact: DateTime
   gt: DateTime
   gte: DateTime
   lt: DateTime
   lte: DateTime
+  range: ChangeTimeRange
+  in_list: [DateTime!]
 }
 
+"Change log filters; \`OR: X\` means (the other conditions) OR X, \`NOT: X\` ANDs in not-X"
 input ObjectChangeFilter {
   id: ChangeIDLookup
   changed_object_type: ChangeStrLookup
@@ -63,6 +80,27 @@ input ObjectChangeFilter {
   request_id: ChangeStrLookup
   branch: ChangeStrLookup
   time: ChangeTimeLookup
+  AND: ObjectChangeFilter
+  OR: ObjectChangeFilter
+  NOT: ObjectChangeFilter
+}
+
+enum Ordering {
+  ASC
+  DESC
+}
+
+"Sort order of changelog_list (default: newest first)"
+input ObjectChangeOrder {
+  time: Ordering
+  id: Ordering
+  changed_object_type: Ordering
+  changed_object_id: Ordering
+  action: Ordering
+  user_name: Ordering
+  request_id: Ordering
+  branch: Ordering
+  object_repr: Ordering
 }
 
 "Every inventory node: history adds its change log"
@@ -73,7 +111,9 @@ type Node @key(fields: "id") @interfaceObject {
 }
 
 type Query {
-  changelog_list(filters: ObjectChangeFilter, pagination: OffsetPaginationInput): ObjectChangeTypeOffsetPaginated!
+  "the change log, newest first (time travel: only changes up to \`at\`)"
+  changelog_list(filters: ObjectChangeFilter, pagination: OffsetPaginationInput, order: ObjectChangeOrder): ObjectChangeTypeOffsetPaginated!
+  "one change by id (NODE_NOT_FOUND when unknown or not visible at \`at\`)"
   changelog(id: ID!): ObjectChangeType!
 }
 `;

@@ -1,119 +1,122 @@
 // The change log store: idempotent recording of change events and filtered, paginated reads
-// (newest first) that respect the request's branch and time-travel instant.
-import { errors, type ChangeEvent, type RequestContext } from '@strata/shared';
+// (newest first) within the request's scope (branch, time travel). Filters: filters.ts.
+import { type ChangeEvent, type Logger, type RequestContext } from '@strata/shared';
 import type { HistoryPrisma } from '../db.ts';
-import type { Prisma } from '../generated/prisma/client.ts';
+import { Prisma, type ObjectChange } from '../generated/prisma/client.ts';
+import { contextScope, filterWhere, orderBy, UUID, type ChangeFilter, type ChangeOrder } from './filters.ts';
 
-export interface Lookup<T> {
-  exact?: T | null;
-  in_list?: T[] | null;
-  i_contains?: string | null;
-  gt?: T | null;
-  gte?: T | null;
-  lt?: T | null;
-  lte?: T | null;
-}
-
-export interface ChangeFilter {
-  id?: Lookup<string> | null;
-  changed_object_type?: Lookup<string> | null;
-  changed_object_id?: Lookup<string> | null;
-  object_repr?: Lookup<string> | null;
-  action?: Lookup<string> | null;
-  user_name?: Lookup<string> | null;
-  request_id?: Lookup<string> | null;
-  branch?: Lookup<string> | null;
-  time?: Lookup<string> | null;
-}
+export type { ChangeFilter, ChangeOrder } from './filters.ts';
+export type ChangeRow = ObjectChange;
 
 export interface Page {
   offset: number;
   limit: number;
+  /** keyset pagination: rows after this id, in id order */
+  start?: string | null;
 }
 
-const UUID = /^[0-9a-f-]{36}$/i;
-
-function where(l: Lookup<string> | null | undefined, opts: { uuid?: boolean; date?: boolean } = {}): Record<string, unknown> | undefined {
-  if (!l) return undefined;
-  const conv = (v: string | Date) => {
-    if (opts.uuid && (typeof v !== 'string' || !UUID.test(v))) throw errors.badInput(`Not an id: ${String(v)}`);
-    return opts.date ? new Date(v) : v;
+function row(e: ChangeEvent): Prisma.ObjectChangeCreateManyInput {
+  return {
+    id: e.id,
+    time: new Date(e.time),
+    user_id: e.userId,
+    user_name: e.userName,
+    request_id: e.requestId,
+    action: e.action,
+    changed_object_type: e.kind,
+    changed_object_id: e.objectId,
+    object_repr: e.display,
+    prechange_data: e.prechange === null ? Prisma.DbNull : (e.prechange as Prisma.InputJsonValue),
+    postchange_data: e.postchange === null ? Prisma.DbNull : (e.postchange as Prisma.InputJsonValue),
+    branch: e.branch,
   };
-  const w: Record<string, unknown> = {};
-  if (l.exact != null) w.equals = conv(l.exact);
-  if (l.in_list) w.in = l.in_list.map(conv);
-  if (l.i_contains != null) Object.assign(w, { contains: l.i_contains, mode: 'insensitive' });
-  if (l.gt != null) w.gt = conv(l.gt);
-  if (l.gte != null) w.gte = conv(l.gte);
-  if (l.lt != null) w.lt = conv(l.lt);
-  if (l.lte != null) w.lte = conv(l.lte);
-  return w;
 }
 
-export function changeStore(prisma: HistoryPrisma) {
-  function scoped(ctx: RequestContext, filter: ChangeFilter | null | undefined): Prisma.ObjectChangeWhereInput {
-    const and: Prisma.ObjectChangeWhereInput[] = [];
-    if (ctx.at) and.push({ time: { lte: new Date(ctx.at) } });
-    if (!filter?.branch) and.push({ branch: { in: ctx.branch === 'main' ? ['main'] : ['main', ctx.branch] } });
-    const f = filter ?? {};
-    const map: [keyof ChangeFilter, string, { uuid?: boolean; date?: boolean }][] = [
-      ['id', 'id', { uuid: true }],
-      ['changed_object_type', 'changed_object_type', {}],
-      ['changed_object_id', 'changed_object_id', { uuid: true }],
-      ['object_repr', 'object_repr', {}],
-      ['action', 'action', {}],
-      ['user_name', 'user_name', {}],
-      ['request_id', 'request_id', {}],
-      ['branch', 'branch', {}],
-      ['time', 'time', { date: true }],
-    ];
-    for (const [key, column, opts] of map) {
-      const w = where(f[key], opts);
-      if (w) and.push({ [column]: w } as Prisma.ObjectChangeWhereInput);
-    }
-    return { AND: and };
-  }
+export function changeStore(prisma: HistoryPrisma, logger?: Logger) {
+  const scoped = (ctx: RequestContext, filter?: ChangeFilter | null): Prisma.ObjectChangeWhereInput => ({
+    AND: [contextScope(ctx, filter), filterWhere(filter)],
+  });
 
   return {
-    /** stores events once (replays of the same event id are ignored), in one statement */
+    /**
+     * Stores events once (an event id seen before is ignored), in one statement. If the batch
+     * fails while the database answers, events are stored one by one and any event the database
+     * refuses is logged and skipped, so one bad event cannot block the topic forever.
+     */
     async record(events: ChangeEvent[]): Promise<void> {
       if (!events.length) return;
-      await prisma.objectChange.createMany({
-        data: events.map((e) => ({
-            id: e.id,
-            time: new Date(e.time),
-            user_id: e.userId,
-            user_name: e.userName,
-            request_id: e.requestId,
-            action: e.action,
-            changed_object_type: e.kind,
-            changed_object_id: e.objectId,
-            object_repr: e.display,
-            prechange_data: (e.prechange ?? undefined) as Prisma.InputJsonValue | undefined,
-            postchange_data: (e.postchange ?? undefined) as Prisma.InputJsonValue | undefined,
-            branch: e.branch,
-          })),
-        skipDuplicates: true,
-      });
+      try {
+        await prisma.objectChange.createMany({ data: events.map(row), skipDuplicates: true });
+        return;
+      } catch (err) {
+        if (!(await databaseAnswers())) throw err; // outage: the bus redelivers the batch later
+      }
+      for (const e of events) {
+        try {
+          await prisma.objectChange.createMany({ data: [row(e)], skipDuplicates: true });
+        } catch (err) {
+          if (!(await databaseAnswers())) throw err;
+          logger?.error({ err: lastLine(err), eventId: e.id, kind: e.kind }, 'change event refused by the database; skipped');
+        }
+      }
     },
-    list(ctx: RequestContext, filter: ChangeFilter | null | undefined, page: Page) {
-      return prisma.objectChange.findMany({ where: scoped(ctx, filter), orderBy: [{ time: 'desc' }, { id: 'desc' }], skip: page.offset, take: page.limit });
+    list(ctx: RequestContext, filter: ChangeFilter | null | undefined, page: Page, order?: ChangeOrder | null) {
+      if (page.start != null) {
+        if (!UUID.test(page.start)) return Promise.resolve([]);
+        return prisma.objectChange.findMany({
+          where: { AND: [scoped(ctx, filter), { id: { gt: page.start } }] },
+          orderBy: [{ id: 'asc' }],
+          take: page.limit,
+        });
+      }
+      return prisma.objectChange.findMany({ where: scoped(ctx, filter), orderBy: orderBy(order), skip: page.offset, take: page.limit });
     },
     count(ctx: RequestContext, filter: ChangeFilter | null | undefined) {
       return prisma.objectChange.count({ where: scoped(ctx, filter) });
     },
     get(ctx: RequestContext, id: string) {
       if (!UUID.test(id)) return Promise.resolve(null);
-      return prisma.objectChange.findFirst({ where: { AND: [scoped(ctx, null), { id }] } });
+      return prisma.objectChange.findFirst({ where: { AND: [scoped(ctx), { id }] } });
     },
-    /** changes of many objects at once (one statement for a page of nodes) */
-    forObjects(ctx: RequestContext, ids: readonly string[]) {
-      return prisma.objectChange.findMany({
-        where: { AND: [scoped(ctx, null), { changed_object_id: { in: ids.filter((i) => UUID.test(i)) } }] },
-        orderBy: [{ time: 'desc' }, { id: 'desc' }],
-      });
+    /**
+     * A page of changes (newest first) for each of many objects, in one statement: the
+     * `changelog` field of a list of nodes costs one query, whatever the number of nodes.
+     */
+    async forObjects(ctx: RequestContext, ids: readonly string[], page: Page): Promise<ChangeRow[]> {
+      const valid = [...new Set(ids.filter((i) => UUID.test(i)))];
+      if (!valid.length || page.limit === 0) return [];
+      const scope: Prisma.Sql[] = [];
+      if (ctx.at) scope.push(Prisma.sql`time <= ${new Date(ctx.at)}`);
+      if (ctx.branch === 'main') scope.push(Prisma.sql`branch = 'main'`);
+      else if (ctx.branchMeta?.isolated) {
+        scope.push(Prisma.sql`(branch = ${ctx.branch} OR (branch = 'main' AND time <= ${new Date(ctx.branchMeta.branchedFrom)}))`);
+      } else scope.push(Prisma.sql`branch IN ('main', ${ctx.branch})`);
+      const rows = await prisma.$queryRaw<(ChangeRow & { rn: bigint })[]>`
+        SELECT * FROM (
+          SELECT c.*, row_number() OVER (PARTITION BY changed_object_id ORDER BY time DESC, id DESC) AS rn
+            FROM object_change c
+           WHERE changed_object_id = ANY(${valid}::uuid[]) AND ${Prisma.join(scope, ' AND ')}
+        ) ranked
+        WHERE rn > ${page.offset} AND rn <= ${page.offset + page.limit}
+        ORDER BY changed_object_id, rn`;
+      return rows.map(({ rn: _rn, ...r }) => r as ChangeRow);
     },
   };
+
+  async function databaseAnswers(): Promise<boolean> {
+    try {
+      await prisma.$queryRaw`SELECT 1`;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+/** Prisma's messages quote the calling code first; the database's reason is the last line. */
+function lastLine(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.trim().split('\n').pop() ?? message;
 }
 
 export type ChangeStore = ReturnType<typeof changeStore>;
