@@ -11,6 +11,9 @@ export const ERROR_CODES = [
   'FORBIDDEN',
   'BRANCH_NOT_FOUND',
   'CONFLICT',
+  'SERVICE_UNAVAILABLE',
+  'QUERY_TOO_COMPLEX',
+  'TIMEOUT',
   'INTERNAL_SERVER_ERROR',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -24,6 +27,9 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   FORBIDDEN: 403,
   BRANCH_NOT_FOUND: 404,
   CONFLICT: 409,
+  SERVICE_UNAVAILABLE: 503,
+  QUERY_TOO_COMPLEX: 400,
+  TIMEOUT: 504,
   INTERNAL_SERVER_ERROR: 500,
 };
 
@@ -61,5 +67,14 @@ export const errors = {
     new StrataError('BRANCH_NOT_FOUND', `Branch not found: ${branch}`, { branch }),
   conflict: (message: string, details?: Record<string, unknown>) =>
     new StrataError('CONFLICT', message, details),
+  /** a subgraph (or another service a request needs) is down; `service` names it */
+  unavailable: (message: string, details?: Record<string, unknown>) =>
+    new StrataError('SERVICE_UNAVAILABLE', message, details),
+  /** refused before execution: size, depth, aliases or estimated cost over a limit */
+  tooComplex: (message: string, details?: Record<string, unknown>) =>
+    new StrataError('QUERY_TOO_COMPLEX', message, details),
+  /** the request's database time limit (STRATA_STATEMENT_TIMEOUT) ran out */
+  timeout: (message: string, details?: Record<string, unknown>) =>
+    new StrataError('TIMEOUT', message, details),
   internal: (message = 'Internal server error') => new StrataError('INTERNAL_SERVER_ERROR', message),
 };

@@ -81,7 +81,7 @@ export function refusalOf(p: Participant, op: Operation, err: InternalCallError)
 export class ParticipantClient {
   constructor(
     private readonly secret: string,
-    private readonly ctx: Pick<RequestContext, 'requestId'>,
+    private readonly ctx: Pick<RequestContext, 'requestId' | 'user'>,
     private readonly logger: Logger,
   ) {}
 
@@ -118,10 +118,14 @@ export class ParticipantClient {
   validate(p: Participant, ref: BranchRef) {
     return this.call(p, 'validate', ref, ValidateAnswerSchema);
   }
+  /** who asked for a merge or rebase: participants record them in the change log */
+  private get actor() {
+    return { id: this.ctx.user?.id ?? null, username: this.ctx.user?.username ?? null };
+  }
   merge(p: Participant, ref: BranchRef, resolutions: Resolution[]) {
-    return this.call(p, 'merge', { ...ref, resolutions }, MergeAnswerSchema);
+    return this.call(p, 'merge', { ...ref, resolutions, actor: this.actor }, MergeAnswerSchema);
   }
   rebase(p: Participant, ref: BranchRef, resolutions: Resolution[]) {
-    return this.call(p, 'rebase', { ...ref, resolutions }, RebaseAnswerSchema);
+    return this.call(p, 'rebase', { ...ref, resolutions, actor: this.actor }, RebaseAnswerSchema);
   }
 }

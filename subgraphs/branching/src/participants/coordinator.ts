@@ -38,7 +38,7 @@ export function unresolvedConflicts(conflicts: Conflict[], resolutions: Resoluti
   return errors.conflict(`Branch has ${open.length} unresolved conflict(s)`, { conflicts: open.map((c) => c.id) });
 }
 
-export function createCoordinator(opts: { participants: Participant[]; secret: string; logger: Logger; ctx: Pick<RequestContext, 'requestId'> }): Coordinator {
+export function createCoordinator(opts: { participants: Participant[]; secret: string; logger: Logger; ctx: Pick<RequestContext, 'requestId' | 'user'> }): Coordinator {
   const { participants, logger } = opts;
   const client = new ParticipantClient(opts.secret, opts.ctx, logger);
 

@@ -61,8 +61,12 @@ export const RelationshipSchema = z
     inverse: identifier.optional(),
     label: z.string().optional(),
     description: z.string().optional(),
-    /** delete behaviour when the peer is deleted (one-cardinality relations) */
-    on_delete: z.enum(['protect', 'cascade', 'set_null']).default('protect'),
+    /**
+     * what deleting the peer does to this relation: refuse (`protect`, default for to-one),
+     * delete this node (`cascade`), or clear the reference (`set_null`, default for to-many:
+     * the peer is removed from the list)
+     */
+    on_delete: z.enum(['protect', 'cascade', 'set_null']).optional(),
   })
   .strict();
 export type RelationshipDef = z.infer<typeof RelationshipSchema>;

@@ -70,6 +70,8 @@ export interface Kind {
   attributes: Attribute[];
   relationships: Relationship[];
   reverse: ReverseRelationship[];
+  /** every relationship of any kind that can point at this kind (with or without an inverse) */
+  referrers: { sourceKind: string; relationship: Relationship }[];
   /** sets of attribute/relationship names that identify a node */
   uniqueSets: string[][];
   displayTemplate: string | null;
@@ -179,7 +181,8 @@ export function compileSchema(files: SourceFile[]): CompiledSchema {
         peer: TAG_KIND,
         cardinality: 'many',
         optional: true,
-        onDelete: 'protect',
+        // deleting a tag removes it from the objects it tags (as in NetBox)
+        onDelete: 'set_null',
         polymorphic: false,
         column: 'tags_ids',
       });
@@ -216,6 +219,7 @@ export function compileSchema(files: SourceFile[]): CompiledSchema {
       attributes,
       relationships,
       reverse: [],
+      referrers: [],
       uniqueSets,
       displayTemplate: def.display ?? (hasName ? '{name}' : null),
       orderBy,
@@ -245,8 +249,9 @@ export function compileSchema(files: SourceFile[]): CompiledSchema {
         continue;
       }
       if (r.polymorphic && r.cardinality === 'one') r.kindColumn = `${r.name}_kind`;
-      if (!r.inverse) continue;
       const targets = kinds.has(r.peer) ? [r.peer] : generics.get(r.peer)!.implementers;
+      for (const t of targets) kinds.get(t)!.referrers.push({ sourceKind: k.kind, relationship: r });
+      if (!r.inverse) continue;
       for (const t of targets) {
         const target = kinds.get(t)!;
         const clash =
@@ -311,7 +316,8 @@ function compileRelationship(r: KindDef['relationships'][number], polymorphic: b
     cardinality: r.cardinality,
     optional: r.optional,
     inverse: r.inverse,
-    onDelete: r.on_delete,
+    // to-many references are removed from the list by default, to-one ones protect their peer
+    onDelete: r.on_delete ?? (r.cardinality === 'many' ? 'set_null' : 'protect'),
     polymorphic,
     column: r.cardinality === 'one' ? `${r.name}_id` : `${r.name}_ids`,
   };

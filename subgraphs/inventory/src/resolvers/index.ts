@@ -6,7 +6,7 @@ import { renderDisplay } from '../store/display.ts';
 import { hfidOf } from '../store/hfid.ts';
 import { resolvePage, type ListArgs, type Row } from '../store/reader.ts';
 import { outputValue } from '../store/values.ts';
-import { withWriteTx, type NodeInput } from '../store/writer.ts';
+import { withWriteTx, type NodeInput, type Precondition } from '../store/writer.ts';
 import { assertCanWrite } from './permissions.ts';
 import { requestState, type InventoryRuntime } from './request-state.ts';
 import { scalarResolvers } from './scalars.ts';
@@ -124,13 +124,13 @@ export function buildResolvers(rt: InventoryRuntime): GraphQLResolverMap<Subgrap
       write(c, async (tx) => (await tx.create(kind, [stripId(args.data)]))[0]);
     Mutation[`${kind.field}_bulk_create`] = (_p: unknown, args: { data: NodeInput[] }, c: SubgraphContext) =>
       write(c, (tx) => tx.create(kind, args.data.map(stripId)));
-    Mutation[`${kind.field}_update`] = (_p: unknown, args: { id: string; data: NodeInput }, c: SubgraphContext) =>
-      write(c, (tx) => tx.update(kind, args.id, args.data));
-    Mutation[`${kind.field}_upsert`] = (_p: unknown, args: { data: NodeInput }, c: SubgraphContext) =>
-      write(c, async (tx) => (await tx.upsert(kind, args.data)).row);
-    Mutation[`${kind.field}_delete`] = (_p: unknown, args: { id: string }, c: SubgraphContext) =>
+    Mutation[`${kind.field}_update`] = (_p: unknown, args: { id: string; data: NodeInput } & { if_last_updated?: unknown }, c: SubgraphContext) =>
+      write(c, (tx) => tx.update(kind, args.id, args.data, preconditionOf(args)));
+    Mutation[`${kind.field}_upsert`] = (_p: unknown, args: { data: NodeInput } & { if_last_updated?: unknown }, c: SubgraphContext) =>
+      write(c, async (tx) => (await tx.upsert(kind, args.data, preconditionOf(args))).row);
+    Mutation[`${kind.field}_delete`] = (_p: unknown, args: { id: string } & { if_last_updated?: unknown }, c: SubgraphContext) =>
       write(c, async (tx) => {
-        await tx.delete(kind, args.id);
+        await tx.delete(kind, args.id, preconditionOf(args));
         return { ok: true, id: args.id };
       });
   }
@@ -151,6 +151,13 @@ export function buildResolvers(rt: InventoryRuntime): GraphQLResolverMap<Subgrap
   map.Query = Query;
   map.Mutation = Mutation;
   return map as GraphQLResolverMap<SubgraphContext>;
+}
+
+/** `if_last_updated` arrives as the DateTime scalar's value (a Date or an ISO string). */
+function preconditionOf(args: { if_last_updated?: unknown }): Precondition {
+  const v = args.if_last_updated;
+  if (v == null) return {};
+  return { ifLastUpdated: v instanceof Date ? v.toISOString() : String(v) };
 }
 
 function stripId(data: NodeInput): NodeInput {

@@ -1,19 +1,20 @@
 // Internal participant endpoints the branching subgraph drives (never exposed through the
-// gateway): diff, validate, merge, rebase. Each takes `{branch, branched_from}` plus options and
-// works in one transaction of this subgraph.
+// gateway): diff, validate, merge, rebase. Routes only parse, call the store
+// (branch-changes.ts, merge.ts) and answer.
 import express, { type Express, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { CHANGES_TOPIC, contextOf, errors, StrataError, type ChangeEvent, type Logger } from '@strata/shared';
-import { randomUUID } from 'node:crypto';
+import { contextOf, StrataError, type Logger } from '@strata/shared';
 import type { InventoryRuntime } from '../resolvers/request-state.ts';
-import { diffBranch, mergeIntoMain, rebaseOntoMain, type BranchRef } from '../store/branch-changes.ts';
-import { renderDisplay } from '../store/display.ts';
+import { diffBranch, type BranchRef } from '../store/branch-changes.ts';
+import { mergeBranch, rebaseBranch } from '../store/merge.ts';
 
 const Body = z.object({
   branch: z.string().min(1),
   branched_from: z.string().datetime({ offset: true }),
   kinds: z.array(z.string()).optional(),
   resolutions: z.array(z.object({ conflict_id: z.string(), selected: z.enum(['BRANCH', 'MAIN']) })).default([]),
+  /** who asked for a merge or rebase (recorded in the change log) */
+  actor: z.object({ id: z.string().nullable(), username: z.string().nullable() }).optional(),
 });
 
 export interface ParticipantFaults {
@@ -55,67 +56,21 @@ export function branchParticipantRoutes(getRuntime: () => InventoryRuntime, logg
       const nodes = await diffBranch(getRuntime().pool, getRuntime().schema, ref);
       return { conflicts: nodes.flatMap((n) => n.conflicts) };
     }));
+    const actorOf = (body: z.infer<typeof Body>, res: Response) => ({
+      // the person who asked for the operation (branching passes it on); the system otherwise
+      userId: body.actor?.id ?? null,
+      userName: body.actor?.username ?? contextOf(res).user?.username ?? null,
+      requestId: contextOf(res).requestId,
+    });
     router.post('/merge', handle(async (body, ref, _req, res) => {
       const rt = getRuntime();
-      const ctx = contextOf(res);
-      const client = await rt.pool.connect();
-      try {
-        await client.query('BEGIN');
-        const { rows } = await client.query<{ now: Date }>('SELECT now() AS now');
-        const now = rows[0]!.now;
-        const result = await mergeIntoMain(client, rt.schema, ref, body.resolutions, now, { userName: ctx.user?.username ?? null, requestId: ctx.requestId });
-        const events: ChangeEvent[] = [];
-        for (const a of result.applied) {
-          events.push({
-            id: randomUUID(),
-            kind: a.kind.kind,
-            objectId: a.id,
-            action: a.after === null ? 'delete' : a.before ? 'update' : 'create',
-            branch: 'main',
-            time: now.toISOString(),
-            userId: ctx.user?.id ?? null,
-            userName: ctx.user?.username ?? null,
-            requestId: ctx.requestId,
-            display: await renderDisplay(a.kind, (a.before ?? { id: a.id, ...(a.after ?? {}) }) as never),
-            prechange: null,
-            postchange: null,
-          });
-        }
-        if (events.length) {
-          const params: unknown[] = [];
-          const tuples = events.map((e) => {
-            params.push(CHANGES_TOPIC, JSON.stringify(e));
-            return `($${params.length - 1}, $${params.length}::jsonb)`;
-          });
-          await client.query(`INSERT INTO outbox (topic, payload) VALUES ${tuples.join(', ')}`, params);
-        }
-        await faults.beforeMergeCommit?.();
-        await client.query('COMMIT');
-        rt.onCommitted();
-        return { merged: result.writes, changes: result.changes.length, merged_at: now.toISOString() };
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw err;
-      } finally {
-        client.release();
-      }
+      const result = await mergeBranch({ pool: rt.pool, schema: rt.schema, branch: ref, resolutions: body.resolutions, actor: actorOf(body, res), beforeCommit: faults.beforeMergeCommit });
+      rt.onCommitted();
+      return result;
     }));
     router.post('/rebase', handle(async (body, ref, _req, res) => {
       const rt = getRuntime();
-      const ctx = contextOf(res);
-      const client = await rt.pool.connect();
-      try {
-        await client.query('BEGIN');
-        const { rows } = await client.query<{ now: Date }>('SELECT now() AS now');
-        const result = await rebaseOntoMain(client, rt.schema, ref, body.resolutions, rows[0]!.now, { userName: ctx.user?.username ?? null, requestId: ctx.requestId });
-        await client.query('COMMIT');
-        return { rebased: result.writes, branched_from: rows[0]!.now.toISOString() };
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw err;
-      } finally {
-        client.release();
-      }
+      return rebaseBranch({ pool: rt.pool, schema: rt.schema, branch: ref, resolutions: body.resolutions, actor: actorOf(body, res) });
     }));
     app.use('/internal/branch', router);
   };

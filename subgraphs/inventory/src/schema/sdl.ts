@@ -237,6 +237,9 @@ function filterLookup(attr: Attribute): string | null {
   }
 }
 
+/** optimistic precondition of _update, _upsert and _delete (CONTRACT §5) */
+const IF_LAST_UPDATED = 'if_last_updated: DateTime';
+
 const desc = (text: string | undefined, indent = '  ') => (text ? `${indent}${JSON.stringify(text)}\n` : '');
 
 export function peerTypeName(schema: CompiledSchema, rel: Relationship): string {
@@ -358,9 +361,9 @@ export function buildSdl(schema: CompiledSchema): string {
     query.push(`  ${k.field}(id: ID!): ${k.typeName}!`);
     query.push(`  ${k.listField}(filters: ${k.filterName}, pagination: OffsetPaginationInput, order: ${k.orderName}): ${k.typeName}OffsetPaginated!`);
     mutation.push(`  ${k.field}_create(data: ${k.base}CreateInput!): ${k.typeName}!`);
-    mutation.push(`  ${k.field}_update(id: ID!, data: ${k.base}UpdateInput!): ${k.typeName}!`);
-    mutation.push(`  ${k.field}_upsert(data: ${k.base}CreateInput!): ${k.typeName}!`);
-    mutation.push(`  ${k.field}_delete(id: ID!): DeleteResult!`);
+    mutation.push(`  ${k.field}_update(id: ID!, data: ${k.base}UpdateInput!, ${IF_LAST_UPDATED}): ${k.typeName}!`);
+    mutation.push(`  ${k.field}_upsert(data: ${k.base}CreateInput!, ${IF_LAST_UPDATED}): ${k.typeName}!`);
+    mutation.push(`  ${k.field}_delete(id: ID!, ${IF_LAST_UPDATED}): DeleteResult!`);
     mutation.push(`  ${k.field}_bulk_create(data: [${k.base}CreateInput!]!): [${k.typeName}!]!`);
   }
   parts.push(SCHEMA_API);

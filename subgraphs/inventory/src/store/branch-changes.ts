@@ -1,10 +1,12 @@
-// The inventory's side of branch operations (participant protocol): diff, conflicts, merge and
-// rebase. Work is proportional to the rows changed on the branch: each step reads the branch's
-// current rows by the (branch, valid_from) index and looks up their main versions by id.
+// What a branch changed, read side of the participant protocol: per-node states (base at
+// branched_from, branch now, main now), classification into ADDED/UPDATED/REMOVED with field
+// changes and conflicts, and the diff. Merge and rebase (the write side) are in merge.ts.
+// Work is proportional to the rows changed on the branch: each step reads the branch's current
+// rows by the (branch, valid_from) index and looks up their main versions by id.
 import type pg from 'pg';
 import { errors } from '@strata/shared';
 import type { CompiledSchema, Kind } from '../model/kinds.ts';
-import { dataColumns, SYSTEM_NAMES, type DataColumn } from './columns.ts';
+import { dataColumns, type DataColumn } from './columns.ts';
 import { renderDisplay } from './display.ts';
 import type { Row } from './reader.ts';
 import { q } from './sql.ts';
@@ -45,7 +47,7 @@ export interface NodeChange {
   conflicts: Conflict[];
 }
 
-interface NodeState {
+export interface NodeState {
   kind: Kind;
   id: string;
   base: Row | null;
@@ -58,7 +60,7 @@ export interface BranchRef {
   branchedFrom: Date;
 }
 
-function fieldName(c: DataColumn): string {
+export function fieldName(c: DataColumn): string {
   return c.relationship ? c.relationship.name : c.column;
 }
 
@@ -75,7 +77,7 @@ function outValue(c: DataColumn, row: Row | null): unknown {
   return v ?? (c.relationship?.cardinality === 'many' ? [] : null);
 }
 
-async function loadStates(db: pg.PoolClient | pg.Pool, kind: Kind, branch: BranchRef, kindsFilter?: Set<string>): Promise<NodeState[]> {
+export async function loadStates(db: pg.PoolClient | pg.Pool, kind: Kind, branch: BranchRef, kindsFilter?: Set<string>): Promise<NodeState[]> {
   if (kindsFilter && !kindsFilter.has(kind.kind)) return [];
   const t = q(kind.table);
   const { rows: branchRows } = await db.query<Row>(`SELECT * FROM ${t} WHERE _branch = $1 AND _valid_to IS NULL`, [branch.name]);
@@ -92,7 +94,7 @@ async function loadStates(db: pg.PoolClient | pg.Pool, kind: Kind, branch: Branc
 }
 
 /** Classifies one node's branch change; null when the branch ends where main started. */
-function classify(s: NodeState): NodeChange | null {
+export function classify(s: NodeState): NodeChange | null {
   const cols = dataColumns(s.kind).filter((c) => !c.isKindColumn);
   const deleted = s.branch._deleted as boolean;
   if (!s.base && deleted) return null; // added and removed on the branch
@@ -140,17 +142,88 @@ export interface DiffOptions {
 /** Every node the branch changed, with per-field old/new values and conflicts. */
 export async function diffBranch(db: pg.Pool | pg.PoolClient, schema: CompiledSchema, branch: BranchRef, opts: DiffOptions = {}): Promise<NodeChange[]> {
   const filter = opts.kinds?.length ? new Set(opts.kinds) : undefined;
-  const out: NodeChange[] = [];
+  const pairs: { s: NodeState; change: NodeChange }[] = [];
   for (const kind of schema.kinds.values()) {
     for (const s of await loadStates(db, kind, branch, filter)) {
       const change = classify(s);
       if (!change) continue;
       change.display = await renderDisplay(kind, (s.branch._deleted ? s.base : s.branch) ?? s.branch);
-      out.push(change);
+      pairs.push({ s, change });
     }
   }
+  await flagDanglingReferences(db, schema, branch, pairs);
+  const out = pairs.map((p) => p.change);
   out.sort((a, b) => a.kind.localeCompare(b.kind) || a.display.localeCompare(b.display) || a.id.localeCompare(b.id));
   return out;
+}
+
+/** The relationship values a branch change would bring to main: field name -> referenced ids. */
+export function referencesOf(s: NodeState, change: NodeChange): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  if (change.action === 'REMOVED') return out;
+  const changed = new Set(change.fields.map((f) => f.name));
+  for (const r of s.kind.relationships) {
+    if (change.action === 'UPDATED' && !changed.has(r.name)) continue;
+    const v = s.branch[r.column];
+    const ids = (Array.isArray(v) ? v : v ? [v] : []).map(String);
+    if (ids.length) out.set(r.name, ids);
+  }
+  return out;
+}
+
+/** Ids among `ids` that are live nodes on main now (any kind). */
+export async function liveOnMain(db: pg.Pool | pg.PoolClient, schema: CompiledSchema, ids: readonly string[]): Promise<Set<string>> {
+  const live = new Set<string>();
+  if (!ids.length) return live;
+  const { rows } = await db.query<{ id: string; kind: string }>('SELECT id, kind FROM node_index WHERE id = ANY($1::uuid[])', [[...new Set(ids)]]);
+  const byKind = new Map<string, string[]>();
+  for (const r of rows) byKind.set(r.kind, [...(byKind.get(r.kind) ?? []), r.id]);
+  for (const [kindName, kindIds] of byKind) {
+    const kind = schema.kinds.get(kindName);
+    if (!kind) continue;
+    const found = await db.query<{ id: string }>(`SELECT id FROM ${q(kind.table)} WHERE _branch = 'main' AND _valid_to IS NULL AND NOT _deleted AND id = ANY($1::uuid[])`, [kindIds]);
+    for (const r of found.rows) live.add(r.id);
+  }
+  return live;
+}
+
+/**
+ * A branch change that points at a node removed on main since the branch point (and not added
+ * back by the branch) would leave a dangling reference on main: flagged as a REMOVED_ON_MAIN
+ * conflict of that field (resolution MAIN keeps main's value of the field).
+ */
+async function flagDanglingReferences(db: pg.Pool | pg.PoolClient, schema: CompiledSchema, branch: BranchRef, pairs: { s: NodeState; change: NodeChange }[]): Promise<void> {
+  const refs = pairs.map((p) => ({ ...p, refs: referencesOf(p.s, p.change) }));
+  const all = refs.flatMap((r) => [...r.refs.values()].flat());
+  if (!all.length) return;
+  const live = await liveOnMain(db, schema, all);
+  const missing = all.filter((id) => !live.has(id));
+  if (!missing.length) return;
+  const addedOnBranch = await liveOnBranch(db, schema, branch, missing);
+  for (const { s, change, refs: byField } of refs) {
+    for (const [field, ids] of byField) {
+      const gone = ids.filter((id) => !live.has(id) && !addedOnBranch.has(id));
+      if (!gone.length) continue;
+      const id = `${s.id}/${field}`;
+      if (change.conflicts.some((c) => c.id === id || c.field === '*')) continue;
+      const fc = change.fields.find((f) => f.name === field);
+      if (fc) fc.conflict = true;
+      change.conflicts.push({ id, kind: s.kind.kind, node_id: s.id, field, type: 'REMOVED_ON_MAIN', base: fc?.old ?? null, branch: fc?.new ?? gone, main: null });
+    }
+  }
+}
+
+/** Ids among `ids` that are live on the branch itself (its own current, not deleted rows). */
+async function liveOnBranch(db: pg.Pool | pg.PoolClient, schema: CompiledSchema, branch: BranchRef, ids: readonly string[]): Promise<Set<string>> {
+  const live = new Set<string>();
+  const { rows } = await db.query<{ id: string; kind: string }>('SELECT id, kind FROM node_index WHERE id = ANY($1::uuid[])', [[...new Set(ids)]]);
+  for (const r of rows) {
+    const kind = schema.kinds.get(r.kind);
+    if (!kind) continue;
+    const found = await db.query(`SELECT 1 FROM ${q(kind.table)} WHERE _branch = $1 AND _valid_to IS NULL AND NOT _deleted AND id = $2`, [branch.name, r.id]);
+    if (found.rowCount) live.add(r.id);
+  }
+  return live;
 }
 
 export interface Resolution {
@@ -158,7 +231,7 @@ export interface Resolution {
   selected: Side;
 }
 
-function resolutionMap(conflicts: Conflict[], resolutions: Resolution[]): Map<string, Side> {
+export function resolutionMap(conflicts: Conflict[], resolutions: Resolution[]): Map<string, Side> {
   const map = new Map(resolutions.map((r) => [r.conflict_id, r.selected]));
   const unresolved = conflicts.filter((c) => !map.has(c.id));
   if (unresolved.length) {
@@ -167,165 +240,3 @@ function resolutionMap(conflicts: Conflict[], resolutions: Resolution[]): Map<st
   return map;
 }
 
-interface PlannedWrite {
-  kind: Kind;
-  id: string;
-  /** null = close the current row without a successor (delete on main) */
-  values: Record<string, unknown> | null;
-  created: Date;
-  tombstone?: boolean;
-}
-
-/** Main's new values for a branch change, honouring resolutions; null when nothing to write. */
-function mergedValues(s: NodeState, change: NodeChange, res: Map<string, Side>): PlannedWrite | null {
-  const cols = dataColumns(s.kind);
-  const whole = res.get(`${s.id}/*`);
-  if (change.action === 'REMOVED') {
-    if (whole === 'MAIN' || !s.main) return null;
-    return { kind: s.kind, id: s.id, values: null, created: s.main._created };
-  }
-  if (change.action === 'ADDED' || (!s.main && whole === 'BRANCH')) {
-    return { kind: s.kind, id: s.id, values: pick(cols, s.branch), created: s.branch._created };
-  }
-  if (!s.main) return null; // removed on main, resolution MAIN
-  const values = pick(cols, s.main);
-  for (const f of change.fields) {
-    if (f.conflict && res.get(`${s.id}/${f.name}`) === 'MAIN') continue;
-    for (const c of cols) if (fieldName(c) === f.name) values[c.column] = s.branch[c.column];
-  }
-  return { kind: s.kind, id: s.id, values, created: s.main._created };
-}
-
-function pick(cols: DataColumn[], row: Row): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const c of cols) {
-    const v = row[c.column];
-    out[c.column] = c.sqlType === 'jsonb' && v !== null && v !== undefined ? JSON.stringify(v) : v;
-  }
-  return out;
-}
-
-async function applyWrites(client: pg.PoolClient, branch: string, writes: PlannedWrite[], now: Date, actor: string | null, requestId: string): Promise<void> {
-  const byKind = new Map<Kind, PlannedWrite[]>();
-  for (const w of writes) {
-    const list = byKind.get(w.kind) ?? [];
-    list.push(w);
-    byKind.set(w.kind, list);
-  }
-  for (const [kind, list] of byKind) {
-    const t = q(kind.table);
-    await client.query(`UPDATE ${t} SET _valid_to = $1 WHERE _branch = $2 AND _valid_to IS NULL AND id = ANY($3::uuid[])`, [now, branch, list.map((w) => w.id)]);
-    const cols = dataColumns(kind);
-    const inserts = list.filter((w) => w.values);
-    for (let i = 0; i < inserts.length; i += 500) {
-      const chunk = inserts.slice(i, i + 500);
-      const params: unknown[] = [];
-      const add = (v: unknown) => {
-        params.push(v);
-        return `$${params.length}`;
-      };
-      const tuples = chunk.map(
-        (w) =>
-          `(${[add(w.id), add(branch), add(now), add(!!w.tombstone), add(w.created), add(actor), add(requestId), ...cols.map((c) => `${add(w.values![c.column] ?? null)}::${c.sqlType}`)].join(', ')})`,
-      );
-      const names = [...SYSTEM_NAMES, ...cols.map((c) => c.column)];
-      await client.query(`INSERT INTO ${t} (${names.map(q).join(', ')}) VALUES ${tuples.join(', ')}`, params);
-    }
-  }
-}
-
-export interface ApplyResult {
-  changes: NodeChange[];
-  writes: number;
-}
-
-/** Locks every node the branch touched (in id order) so main writers wait for the merge. */
-async function lockBranchNodes(client: pg.PoolClient, schema: CompiledSchema, branch: BranchRef): Promise<void> {
-  const ids: string[] = [];
-  for (const kind of schema.kinds.values()) {
-    const { rows } = await client.query<{ id: string }>(`SELECT id FROM ${q(kind.table)} WHERE _branch = $1 AND _valid_to IS NULL`, [branch.name]);
-    for (const r of rows) ids.push(r.id);
-  }
-  if (ids.length) await client.query('SELECT 1 FROM node_index WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [ids]);
-}
-
-async function statesAndChanges(client: pg.PoolClient, schema: CompiledSchema, branch: BranchRef) {
-  await lockBranchNodes(client, schema, branch);
-  const pairs: { s: NodeState; change: NodeChange }[] = [];
-  for (const kind of schema.kinds.values()) {
-    for (const s of await loadStates(client, kind, branch)) {
-      const change = classify(s);
-      if (change) {
-        change.display = await renderDisplay(kind, (s.branch._deleted ? s.base : s.branch) ?? s.branch);
-        pairs.push({ s, change });
-      }
-    }
-  }
-  return pairs;
-}
-
-/**
- * Applies the branch's latest values to main in the caller's transaction (atomic with it).
- * Refuses (CONFLICT) when a conflict has no resolution or main's unique constraints would break.
- */
-export async function mergeIntoMain(
-  client: pg.PoolClient,
-  schema: CompiledSchema,
-  branch: BranchRef,
-  resolutions: Resolution[],
-  now: Date,
-  actor: { userName: string | null; requestId: string },
-): Promise<ApplyResult & { applied: { kind: Kind; id: string; before: Row | null; after: Record<string, unknown> | null; action: Action }[] }> {
-  const pairs = await statesAndChanges(client, schema, branch);
-  const res = resolutionMap(pairs.flatMap((p) => p.change.conflicts), resolutions);
-  const writes: PlannedWrite[] = [];
-  const applied: { kind: Kind; id: string; before: Row | null; after: Record<string, unknown> | null; action: Action }[] = [];
-  for (const { s, change } of pairs) {
-    const w = mergedValues(s, change, res);
-    if (!w) continue;
-    writes.push(w);
-    applied.push({ kind: s.kind, id: s.id, before: s.main, after: w.values, action: change.action });
-  }
-  try {
-    await applyWrites(client, 'main', writes, now, actor.userName, actor.requestId);
-  } catch (err) {
-    if ((err as { code?: string }).code === '23505') {
-      throw errors.conflict('Merging would violate a uniqueness constraint on main', { constraint: (err as { constraint?: string }).constraint });
-    }
-    throw err;
-  }
-  return { changes: pairs.map((p) => p.change), writes: writes.length, applied };
-}
-
-/**
- * Rebase: rewrites the branch's current rows onto main's current values, keeping the branch's own
- * changes (and the resolutions' choices), so `branched_from` can move to `now`.
- */
-export async function rebaseOntoMain(client: pg.PoolClient, schema: CompiledSchema, branch: BranchRef, resolutions: Resolution[], now: Date, actor: { userName: string | null; requestId: string }): Promise<ApplyResult> {
-  const pairs = await statesAndChanges(client, schema, branch);
-  const res = resolutionMap(pairs.flatMap((p) => p.change.conflicts), resolutions);
-  const writes: PlannedWrite[] = [];
-  for (const { s, change } of pairs) {
-    const cols = dataColumns(s.kind);
-    const whole = res.get(`${s.id}/*`);
-    if (change.action === 'ADDED') continue; // nothing on main to rebase onto
-    if (change.action === 'REMOVED') {
-      if (whole === 'MAIN' && s.main) writes.push({ kind: s.kind, id: s.id, values: pick(cols, s.main), created: s.main._created });
-      else if (s.main) writes.push({ kind: s.kind, id: s.id, values: pick(cols, s.main), created: s.main._created, tombstone: true });
-      continue;
-    }
-    if (!s.main) {
-      // removed on main: keep the branch's version (BRANCH) or drop it (MAIN)
-      if (whole === 'MAIN') writes.push({ kind: s.kind, id: s.id, values: pick(cols, s.branch), created: s.branch._created, tombstone: true });
-      continue;
-    }
-    const values = pick(cols, s.main);
-    for (const f of change.fields) {
-      if (f.conflict && res.get(`${s.id}/${f.name}`) === 'MAIN') continue;
-      for (const c of cols) if (fieldName(c) === f.name) values[c.column] = pick([c], s.branch)[c.column];
-    }
-    writes.push({ kind: s.kind, id: s.id, values, created: s.main._created });
-  }
-  await applyWrites(client, branch.name, writes, now, actor.userName, actor.requestId);
-  return { changes: pairs.map((p) => p.change), writes: writes.length };
-}

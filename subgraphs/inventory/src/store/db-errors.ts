@@ -7,6 +7,11 @@ export function dbError(err: unknown): Error {
   switch (e.code) {
     case '2201B':
       return errors.badInput(`Invalid regular expression: ${e.message}`);
+    case '22021': // invalid byte sequence (e.g. a NUL byte in text)
+    case '22P05':
+      return errors.badInput(`Invalid character in a value: ${e.message}`);
+    case '57014': // statement_timeout (or a cancelled request)
+      return errors.timeout('The request ran past its database time limit (STRATA_STATEMENT_TIMEOUT)');
     case '22P02':
     case '22007':
     case '22008':

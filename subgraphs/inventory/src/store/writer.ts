@@ -1,31 +1,25 @@
-// Mutations as new versions (never in-place updates): create, update, upsert, delete and bulk
-// create, each in one transaction. Every input is validated and every reference resolved before
-// the first row is written, so a failed mutation writes nothing. Change events go to the
-// transactional outbox in the same transaction.
+// Mutations: create, update, upsert, delete and bulk create on one branch, as new versions
+// written through a VersionedTx (versioned-tx.ts owns locks, timestamp, version rows and the
+// outbox). Every input is validated and every reference resolved (and share-locked) before the
+// first row is written, so a failed mutation writes nothing and no reference can dangle.
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { CHANGES_TOPIC, errors, type ChangeEvent } from '@strata/shared';
+import { errors } from '@strata/shared';
 import type { CompiledSchema, Kind, Relationship } from '../model/kinds.ts';
-import { dataColumns, SYSTEM_NAMES } from './columns.ts';
-import { dbError } from './db-errors.ts';
+import { dataColumns } from './columns.ts';
 import { renderDisplay } from './display.ts';
+import { hfidToRef } from './hfid.ts';
 import { Reader, type Limits, type Row } from './reader.ts';
 import type { ReadScope } from './scope.ts';
-import { Params, q } from './sql.ts';
 import { visibleRows } from './scope.ts';
-import { hfidToRef } from './hfid.ts';
+import { Params, q } from './sql.ts';
 import { checkValue, outputValue } from './values.ts';
+import { isUuid, runVersionedTx, type Actor, type VersionedTx } from './versioned-tx.ts';
 
-export interface Actor {
-  userId: string | null;
-  userName: string | null;
-  requestId: string;
-}
-
+export type { Actor } from './versioned-tx.ts';
 export type NodeInput = Record<string, unknown>;
 type Values = Record<string, unknown>;
 
-const CHUNK = 1000;
 /** after a bulk create this large, refresh the planner's statistics (fresh tables look empty) */
 const ANALYZE_AFTER = 500;
 
@@ -35,20 +29,23 @@ interface Problem {
   index?: number;
 }
 
-/** A write transaction on one branch. */
+/** Optimistic precondition of `_update`, `_upsert` and `_delete` (CONTRACT §5). */
+export interface Precondition {
+  /** the object's `last_updated` as the client saw it; CONFLICT when it changed since */
+  ifLastUpdated?: string | null;
+}
+
+/** Mutations on one branch inside one versioned transaction. */
 export class WriteTx {
   readonly reader: Reader;
-  private events: ChangeEvent[] = [];
   private problems: Problem[] = [];
   constructor(
-    readonly client: pg.PoolClient,
+    readonly vtx: VersionedTx,
     readonly schema: CompiledSchema,
     readonly scope: ReadScope,
-    readonly actor: Actor,
-    readonly now: Date,
     limits: Limits,
   ) {
-    this.reader = new Reader(client, schema, scope, limits);
+    this.reader = new Reader(vtx.client, schema, scope, limits);
   }
 
   // ---- validation -------------------------------------------------------------------------
@@ -160,7 +157,8 @@ export class WriteTx {
     }
     const allowed = this.peerKinds(rel);
     if (typeof ref.id === 'string') {
-      const kindName = await this.kindOfId(ref.id);
+      // share lock first: a concurrent delete of the peer either finished (we see it gone) or waits for us
+      const kindName = isUuid(ref.id) ? (await this.vtx.lockNodes([ref.id], 'share')).get(ref.id) : undefined;
       const peerKind = kindName ? this.schema.kinds.get(kindName) : undefined;
       if (!peerKind) {
         this.problem(label, `no node with id ${ref.id}`, index);
@@ -191,7 +189,14 @@ export class WriteTx {
       if (ids === null) return null;
       for (const id of ids) found.push({ id, kind: peer.kind });
     }
-    if (found.length === 1) return found[0]!;
+    if (found.length === 1) {
+      const peer = found[0]!;
+      await this.vtx.lockNodes([peer.id], 'share');
+      const peerKind = this.schema.kinds.get(peer.kind)!;
+      if ((await this.reader.byIds(peerKind, [peer.id])).length) return peer;
+      this.problem(label, `no ${rel.peer} matches ${JSON.stringify(ref)} (it was deleted meanwhile)`, index);
+      return null;
+    }
     this.problem(label, found.length ? `reference ${JSON.stringify(ref)} is ambiguous` : `no ${rel.peer} matches ${JSON.stringify(ref)}`, index);
     return null;
   }
@@ -226,12 +231,6 @@ export class WriteTx {
     return (this.schema.generics.get(rel.peer)?.implementers ?? []).map((n) => this.schema.kinds.get(n)!);
   }
 
-  async kindOfId(id: string): Promise<string | null> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
-    const { rows } = await this.client.query<{ kind: string }>('SELECT kind FROM node_index WHERE id = $1', [id]);
-    return rows[0]?.kind ?? null;
-  }
-
   /**
    * Checks unique sets within the batch and against the rows visible on this branch (one
    * statement per unique set for the whole batch).
@@ -253,11 +252,13 @@ export class WriteTx {
         probe.push({ id: c.id, vals });
       }
       if (!probe.length) continue;
+      // one writer per unique key at a time, on every branch: the check below stays true until commit
+      await this.vtx.lockKeys(probe.map((x) => uniqueKey(kind, set, x.vals)));
       const p = new Params();
       const arrays = cols.map((col, i) => `${p.add(probe.map((x) => x.vals[i]))}::${types.get(col) ?? 'text'}[]`);
       const sql = `SELECT r.id, ${cols.map((c, i) => `r.${q(c)} AS k${i}`).join(', ')} FROM ${visibleRows(kind, this.scope, p)} r
         WHERE (${cols.map((c) => `r.${q(c)}`).join(', ')}) IN (SELECT * FROM unnest(${arrays.join(', ')}))`;
-      const { rows } = await this.client.query<Record<string, unknown>>(sql, p.values);
+      const { rows } = await this.vtx.client.query<Record<string, unknown>>(sql, p.values);
       for (const row of rows) {
         const key = JSON.stringify(cols.map((_, i) => row[`k${i}`]));
         const owner = seen.get(key);
@@ -293,10 +294,10 @@ export class WriteTx {
       }
     }
     if (wanted.size < 2) return;
-    const ids = [...wanted.keys()];
-    const { rows } = await this.client.query<{ id: string; kind: string }>('SELECT id, kind FROM node_index WHERE id = ANY($1::uuid[])', [ids]);
+    // share locks first, then the visibility check (a concurrent delete either finished or waits)
+    const kinds = await this.vtx.lockNodes([...wanted.keys()], 'share');
     const byKind = new Map<string, string[]>();
-    for (const r of rows) byKind.set(r.kind, [...(byKind.get(r.kind) ?? []), r.id]);
+    for (const [id, k] of kinds) byKind.set(k, [...(byKind.get(k) ?? []), id]);
     for (const [kindName, kindIds] of byKind) {
       const peerKind = this.schema.kinds.get(kindName);
       if (!peerKind) continue;
@@ -322,45 +323,47 @@ export class WriteTx {
     }
     this.throwProblems(kind);
     await this.checkUnique(kind, prepared);
-    for (let i = 0; i < prepared.length; i += CHUNK) {
-      const p = new Params();
-      const tuples = prepared.slice(i, i + CHUNK).map((x) => `(${p.add(x.id)}::uuid, ${p.add(kind.kind)}, ${p.add(this.scope.branch)}, ${p.add(this.now)})`);
-      await this.client.query(`INSERT INTO node_index (id, kind, branch, created) VALUES ${tuples.join(', ')}`, p.values);
-    }
-    const rows = await this.insertVersions(kind, prepared.map((x) => ({ id: x.id, values: x.values, created: this.now, deleted: false })));
+    await this.vtx.indexNodes(kind, prepared.map((x) => x.id));
+    const created = await this.vtx.stamp();
+    const rows = (await this.vtx.insertVersions(kind, prepared.map((x) => ({ id: x.id, values: x.values, created, deleted: false })))) as Row[];
     if (rows.length >= ANALYZE_AFTER) this.bulkLoaded.add(kind.table);
     for (const row of rows) await this.recordChange(kind, 'create', null, row);
     return rows;
   }
 
-  async update(kind: Kind, id: string, input: NodeInput): Promise<Row> {
-    const current = await this.lockCurrent(kind, id);
+  async update(kind: Kind, id: string, input: NodeInput, pre: Precondition = {}): Promise<Row> {
+    const current = await this.lockCurrent(kind, id, pre);
     const values = await this.resolveInput(kind, input, 'update');
     this.throwProblems(kind);
-    const merged = { ...this.valuesOf(kind, current), ...values };
+    const old = this.valuesOf(kind, current);
+    const merged = { ...old, ...values };
+    await this.lockKeysOf(kind, old); // a create of the value this update frees waits for it
     await this.checkUnique(kind, [{ id, values: merged }]);
-    const row = await this.writeVersion(kind, id, merged, current._created, false);
-    await this.recordChange(kind, 'update', current, row);
-    return row;
+    const [row] = (await this.vtx.replaceVersions(kind, [{ id, values: merged, created: current._created, deleted: false }])) as Row[];
+    await this.recordChange(kind, 'update', current, row!);
+    return row!;
   }
 
-  async delete(kind: Kind, id: string): Promise<void> {
-    const current = await this.lockCurrent(kind, id);
-    await this.checkProtected(kind, id);
+  async delete(kind: Kind, id: string, pre: Precondition = {}): Promise<void> {
+    const current = await this.lockCurrent(kind, id, pre);
+    await this.lockKeysOf(kind, this.valuesOf(kind, current)); // a create of a freed value waits for us
+    await this.releaseReferences(kind, id);
     if (this.scope.branch === 'main') {
-      await this.closeCurrent(kind, id);
+      await this.vtx.closeVersions(kind, [id]);
     } else {
-      await this.writeVersion(kind, id, this.valuesOf(kind, current), current._created, true);
+      // a tombstone hides main's version on the branch
+      await this.vtx.replaceVersions(kind, [{ id, values: this.valuesOf(kind, current), created: current._created, deleted: true }]);
     }
     await this.recordChange(kind, 'delete', current, null);
   }
 
   /** Finds the node by its unique sets; updates it or creates it. */
-  async upsert(kind: Kind, input: NodeInput): Promise<{ row: Row; created: boolean }> {
+  async upsert(kind: Kind, input: NodeInput, pre: Precondition = {}): Promise<{ row: Row; created: boolean }> {
     const existing = await this.findExisting(kind, input);
     const { id: _id, ...data } = input;
-    if (existing) return { row: await this.update(kind, existing, data), created: false };
+    if (existing) return { row: await this.update(kind, existing, data, pre), created: false };
     if (typeof input.id === 'string') throw errors.notFound('Node not found', { kind: kind.kind, id: input.id });
+    if (pre.ifLastUpdated != null) throw errors.conflict(`${kind.name} does not exist (if_last_updated was given)`, { kind: kind.kind });
     const [row] = await this.create(kind, [data]);
     return { row: row!, created: true };
   }
@@ -392,6 +395,8 @@ export class WriteTx {
       }
       this.problems = [];
       if (!resolvable) continue;
+      // the same key lock a create takes: concurrent upserts of one key end in one create and updates
+      await this.vtx.lockKeys([uniqueKey(kind, set, set.map((n) => keyValue(filters[kind.relationships.find((r) => r.name === n)?.column ?? n])))]);
       const rows = await this.reader.list(kind, { filters, pagination: { limit: 1 } });
       if (rows[0]) return rows[0].id;
     }
@@ -399,34 +404,66 @@ export class WriteTx {
     return null;
   }
 
-  private async checkProtected(kind: Kind, id: string): Promise<void> {
-    for (const rev of kind.reverse) {
-      if (rev.relationship.cardinality !== 'one') continue;
+  /** Locks the unique keys a node's values hold (see uniqueKey). */
+  private async lockKeysOf(kind: Kind, values: Values): Promise<void> {
+    const keys: string[] = [];
+    for (const set of kind.uniqueSets) {
+      const vals = set.map((n) => values[kind.relationships.find((r) => r.name === n)?.column ?? n]);
+      if (vals.some((v) => v === null || v === undefined || v === '')) continue;
+      keys.push(uniqueKey(kind, set, vals));
+    }
+    await this.vtx.lockKeys(keys);
+  }
+
+  /**
+   * Before a delete: refuses when a `protect` relation still points at the node, deletes
+   * `cascade` referrers and clears `set_null` ones (to-many relations drop the id from the list).
+   * The deleted node is locked exclusively, so no new reference can appear meanwhile.
+   */
+  private async releaseReferences(kind: Kind, id: string): Promise<void> {
+    for (const rev of kind.referrers) {
+      const rel = rev.relationship;
       const source = this.schema.kinds.get(rev.sourceKind)!;
-      const onDelete = rev.relationship.onDelete;
-      const rows = await this.reader.list(source, { filters: { [rev.relationship.column]: id }, pagination: { limit: onDelete === 'protect' ? 1 : 100_000 } });
+      const p = new Params();
+      const match = rel.cardinality === 'one' ? `r.${q(rel.column)} = ${p.add(id)}::uuid` : `${p.add(id)}::uuid = ANY(r.${q(rel.column)})`;
+      const limit = rel.onDelete === 'protect' ? 1 : 100_000;
+      const { rows } = await this.vtx.client.query<Row>(`SELECT r.* FROM ${visibleRows(source, this.scope, p)} r WHERE ${match} ORDER BY r.id LIMIT ${limit}`, p.values);
       if (!rows.length) continue;
-      if (onDelete === 'protect') {
-        throw errors.validation(`Cannot delete ${kind.name} ${id}: it is referenced by ${source.name} ${rows[0]!.id} (${rev.relationship.name})`, {
-          referenced_by: { kind: source.kind, id: rows[0]!.id, field: rev.relationship.name },
+      if (rel.onDelete === 'protect') {
+        throw errors.validation(`Cannot delete ${kind.name} ${id}: it is referenced by ${source.name} ${rows[0]!.id} (${rel.name})`, {
+          referenced_by: { kind: source.kind, id: rows[0]!.id, field: rel.name },
         });
       }
       for (const r of rows) {
-        if (onDelete === 'cascade') await this.delete(source, r.id);
-        else await this.update(source, r.id, { [rev.relationship.name]: null });
+        if (rel.onDelete === 'cascade') await this.delete(source, r.id);
+        else if (rel.cardinality === 'one') await this.update(source, r.id, { [rel.name]: null });
+        else await this.update(source, r.id, { [rel.name]: ((r[rel.column] as string[] | null) ?? []).filter((x) => x !== id) });
       }
     }
   }
 
   // ---- version rows ------------------------------------------------------------------------
 
-  private async lockCurrent(kind: Kind, id: string): Promise<Row> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw errors.notFound(`${kind.name} not found: ${id}`);
+  /** Locks a node for a change and reads its current version (checking the precondition). */
+  private async lockCurrent(kind: Kind, id: string, pre: Precondition = {}): Promise<Row> {
+    if (!isUuid(id)) throw errors.notFound(`${kind.name} not found: ${id}`, { kind: kind.kind, id });
     // Serialise writers per node (READ COMMITTED then re-reads the fresh current version).
-    const { rows: idx } = await this.client.query<{ kind: string }>('SELECT kind FROM node_index WHERE id = $1 FOR UPDATE', [id]);
-    if (!idx[0] || idx[0].kind !== kind.kind) throw errors.notFound(`${kind.name} not found: ${id}`);
+    const kinds = await this.vtx.lockNodes([id], 'update');
+    if (kinds.get(id) !== kind.kind) throw errors.notFound(`${kind.name} not found: ${id}`, { kind: kind.kind, id });
     const [row] = await this.reader.byIds(kind, [id]);
-    if (!row) throw errors.notFound(`${kind.name} not found: ${id}`);
+    if (!row) throw errors.notFound(`${kind.name} not found: ${id}`, { kind: kind.kind, id });
+    this.vtx.noteVersion(row._valid_from);
+    if (pre.ifLastUpdated != null) {
+      const expected = new Date(pre.ifLastUpdated);
+      if (Number.isNaN(expected.getTime())) throw errors.badInput('if_last_updated must be an ISO 8601 date-time', { field: 'if_last_updated' });
+      if (expected.getTime() !== row._valid_from.getTime()) {
+        throw errors.conflict(`${kind.name} ${id} changed since ${pre.ifLastUpdated} (last_updated is ${row._valid_from.toISOString()})`, {
+          kind: kind.kind,
+          id,
+          last_updated: row._valid_from.toISOString(),
+        });
+      }
+    }
     return row;
   }
 
@@ -435,55 +472,6 @@ export class WriteTx {
     for (const c of dataColumns(kind)) {
       const v = row[c.column];
       out[c.column] = c.sqlType === 'jsonb' && v !== null && v !== undefined ? JSON.stringify(v) : v;
-    }
-    return out;
-  }
-
-  private async closeCurrent(kind: Kind, id: string): Promise<void> {
-    await this.client.query(
-      `UPDATE ${q(kind.table)} SET _valid_to = $1 WHERE id = $2 AND _branch = $3 AND _valid_to IS NULL`,
-      [this.now, id, this.scope.branch],
-    );
-  }
-
-  private async writeVersion(kind: Kind, id: string, values: Values, created: Date, deleted: boolean): Promise<Row> {
-    await this.closeCurrent(kind, id);
-    return this.insertVersion(kind, id, values, created, deleted);
-  }
-
-  private async insertVersion(kind: Kind, id: string, values: Values, created: Date, deleted: boolean): Promise<Row> {
-    const [row] = await this.insertVersions(kind, [{ id, values, created, deleted }]);
-    return row!;
-  }
-
-  /** Multi-row INSERT of new versions (chunked under Postgres' parameter limit), in input order. */
-  private async insertVersions(kind: Kind, items: { id: string; values: Values; created: Date; deleted: boolean }[]): Promise<Row[]> {
-    const cols = dataColumns(kind);
-    const names = [...SYSTEM_NAMES, ...cols.map((c) => c.column)];
-    const out: Row[] = [];
-    const chunk = Math.max(1, Math.floor(30_000 / names.length));
-    for (let i = 0; i < items.length; i += chunk) {
-      const p = new Params();
-      const tuples = items.slice(i, i + chunk).map((x) => {
-        const vals = [
-          p.add(x.id),
-          p.add(this.scope.branch),
-          p.add(this.now),
-          p.add(x.deleted),
-          p.add(x.created),
-          p.add(this.actor.userName),
-          p.add(this.actor.requestId),
-          ...cols.map((c) => (c.column in x.values ? `${p.add(x.values[c.column])}::${c.sqlType}` : 'NULL')),
-        ];
-        return `(${vals.join(', ')})`;
-      });
-      try {
-        const { rows } = await this.client.query<Row>(`INSERT INTO ${q(kind.table)} (${names.map(q).join(', ')}) VALUES ${tuples.join(', ')} RETURNING *`, p.values);
-        const byId = new Map(rows.map((r) => [r.id, r]));
-        for (const x of items.slice(i, i + chunk)) out.push(byId.get(x.id)!);
-      } catch (err) {
-        throw dbError(err);
-      }
     }
     return out;
   }
@@ -497,36 +485,36 @@ export class WriteTx {
     return out;
   }
 
-  private async recordChange(kind: Kind, action: ChangeEvent['action'], before: Row | null, after: Row | null): Promise<void> {
+  private async recordChange(kind: Kind, action: 'create' | 'update' | 'delete', before: Row | null, after: Row | null): Promise<void> {
     const row = (after ?? before)!;
-    this.events.push({
-      id: randomUUID(),
+    await this.vtx.recordChange({
       kind: kind.kind,
       objectId: row.id,
       action,
-      branch: this.scope.branch,
-      time: this.now.toISOString(),
-      userId: this.actor.userId,
-      userName: this.actor.userName,
-      requestId: this.actor.requestId,
       display: await renderDisplay(kind, row),
-      prechange: before ? this.snapshot(kind, before) : null,
-      postchange: after ? this.snapshot(kind, after) : null,
+      prechange: before ? snapshot(kind, before) : null,
+      postchange: after ? snapshot(kind, after) : null,
     });
   }
+}
 
-  /** Writes the collected change events to the outbox (same transaction). */
-  async flushEvents(): Promise<number> {
-    if (!this.events.length) return 0;
-    for (let i = 0; i < this.events.length; i += CHUNK) {
-      const p = new Params();
-      const tuples = this.events.slice(i, i + CHUNK).map((e) => `(${p.add(CHANGES_TOPIC)}, ${p.add(JSON.stringify(e))}::jsonb)`);
-      await this.client.query(`INSERT INTO outbox (topic, payload) VALUES ${tuples.join(', ')}`, p.values);
-    }
-    const n = this.events.length;
-    this.events = [];
-    return n;
-  }
+/** A node's attributes and relations as change-log data (`prechange`/`postchange`). */
+export function snapshot(kind: Kind, row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const a of kind.attributes) out[a.name] = outputValue(a, row[a.name]);
+  for (const r of kind.relationships) out[r.cardinality === 'one' ? r.column : r.name] = row[r.column] ?? (r.cardinality === 'many' ? [] : null);
+  return out;
+}
+
+/** The advisory-lock key of one unique value set of a kind (the same on every branch). */
+function uniqueKey(kind: Kind, set: readonly string[], values: readonly unknown[]): string {
+  return `uq|${kind.table}|${set.join(',')}|${JSON.stringify(values.map(keyValue))}`;
+}
+
+function keyValue(v: unknown): unknown {
+  if (v && typeof v === 'object' && 'exact' in (v as Record<string, unknown>)) return keyValue((v as { exact: unknown }).exact);
+  if (v instanceof Date) return v.toISOString();
+  return v === undefined ? null : v;
 }
 
 export interface WriteOptions {
@@ -535,39 +523,36 @@ export interface WriteOptions {
   scope: ReadScope;
   actor: Actor;
   limits: Limits;
+  statementTimeoutMs?: number;
+  signal?: AbortSignal;
 }
 
 /**
  * Refreshes planner statistics when a table grew well past what the planner believes (fresh
  * bulk loads otherwise look empty and get sequential scans). Doubling keeps it to a few runs.
  */
-async function analyzeIfStale(client: pg.PoolClient, table: string): Promise<void> {
-  const { rows } = await client.query<{ est: number; live: number }>(
+async function analyzeIfStale(pool: pg.Pool, table: string): Promise<void> {
+  const { rows } = await pool.query<{ est: number; live: number }>(
     `SELECT c.reltuples::float8 AS est, coalesce(s.n_live_tup, 0)::float8 AS live
        FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.oid = to_regclass($1)`,
     [q(table)],
   );
   const r = rows[0];
-  if (r && (r.est < 0 || r.est * 2 < r.live)) await client.query(`ANALYZE ${q(table)}`);
+  if (r && (r.est < 0 || r.est * 2 < r.live)) await pool.query(`ANALYZE ${q(table)}`);
 }
 
-/** Runs `fn` in one transaction; commits only if it succeeds (then returns its result). */
+/** Runs mutations in one versioned transaction on the scope's branch; commits only if `fn` succeeds. */
 export async function withWriteTx<T>(opts: WriteOptions, fn: (tx: WriteTx) => Promise<T>): Promise<T> {
   if (opts.scope.at) throw errors.badInput('Writes with at are refused');
-  const client = await opts.pool.connect();
-  try {
-    await client.query('BEGIN');
-    const { rows } = await client.query<{ now: Date }>('SELECT now() AS now');
-    const tx = new WriteTx(client, opts.schema, opts.scope, opts.actor, rows[0]!.now, opts.limits);
-    const result = await fn(tx);
-    await tx.flushEvents();
-    await client.query('COMMIT');
-    for (const table of tx.bulkLoaded) await analyzeIfStale(client, table);
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw dbError(err);
-  } finally {
-    client.release();
-  }
+  return runVersionedTx(
+    { pool: opts.pool, branch: opts.scope.branch, actor: opts.actor, statementTimeoutMs: opts.statementTimeoutMs, signal: opts.signal },
+    async (vtx) => {
+      const tx = new WriteTx(vtx, opts.schema, opts.scope, opts.limits);
+      const result = await fn(tx);
+      vtx.afterCommit(async () => {
+        for (const table of tx.bulkLoaded) await analyzeIfStale(opts.pool, table).catch(() => {});
+      });
+      return result;
+    },
+  );
 }
