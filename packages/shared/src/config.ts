@@ -27,6 +27,28 @@ const int = (def: number) =>
     .transform((v) => (v === undefined || v === '' ? def : Number.parseInt(v, 10)))
     .pipe(z.number().int().positive());
 
+/** A duration in ms: `15s`, `500ms`, `2m`, or a plain number of seconds. */
+export function parseDuration(v: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/i.exec(v);
+  if (!m) return null;
+  const n = Number(m[1]);
+  const unit = (m[2] ?? 's').toLowerCase();
+  return Math.round(unit === 'ms' ? n : unit === 'm' ? n * 60_000 : n * 1000);
+}
+const duration = (defMs: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return defMs;
+      const ms = parseDuration(v);
+      if (ms === null) {
+        ctx.addIssue({ code: 'custom', message: `expected a duration such as 15s, 500ms or 2m, got ${JSON.stringify(v)}` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
 const EnvSchema = z.object({
   DATABASE_URL: z.string().optional(),
   REDIS_URL: z.string().optional(),
@@ -37,6 +59,8 @@ const EnvSchema = z.object({
   STRATA_GRAPHQL_MAX_DEPTH: int(15),
   STRATA_ALLOW_ANONYMOUS_READ: bool(false),
   STRATA_DATA_DIR: z.string().optional(),
+  /** per-request database time (each statement); `0` turns the limit off */
+  STRATA_STATEMENT_TIMEOUT: duration(15_000),
 });
 export type StrataEnv = z.infer<typeof EnvSchema>;
 

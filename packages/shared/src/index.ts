@@ -15,3 +15,4 @@ export * from './scalars.ts';
 export * from './run-service.ts';
 export * from './jwt.ts';
 export * from './session-cookies.ts';
+export * from './regex-guard.ts';

@@ -14,6 +14,8 @@ export interface SchemaPoolOptions {
   schema: string;
   max?: number;
   applicationName?: string;
+  /** statement_timeout of every connection in ms (STRATA_STATEMENT_TIMEOUT); 0/undefined = none */
+  statementTimeoutMs?: number;
 }
 
 export function createSchemaPool(opts: SchemaPoolOptions): pg.Pool {
@@ -23,6 +25,7 @@ export function createSchemaPool(opts: SchemaPoolOptions): pg.Pool {
     application_name: opts.applicationName ?? `strata-${opts.schema}`,
     // search_path is set in the startup packet: no extra round trip per connection
     options: `-c search_path=${quoteIdent(opts.schema)},public`,
+    ...(opts.statementTimeoutMs ? { statement_timeout: opts.statementTimeoutMs } : {}),
   });
   pool.on('error', () => {
     /* idle client errors (e.g. server restart) are surfaced on the next query */
@@ -68,5 +71,29 @@ export async function dropDatabase(url: string): Promise<void> {
     await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * Runs one statement on a pooled connection and cancels it (pg_cancel_backend) when `signal`
+ * aborts, e.g. because the client that asked went away.
+ */
+export async function queryCancellable<R extends pg.QueryResultRow>(pool: pg.Pool, text: string, values: unknown[] | undefined, signal: AbortSignal | undefined): Promise<pg.QueryResult<R>> {
+  if (!signal) return pool.query<R>(text, values);
+  if (signal.aborted) throw Object.assign(new Error('canceling statement due to user request'), { code: '57014' });
+  const client = await pool.connect();
+  const pid = (client as unknown as { processID?: number }).processID;
+  let cancelled = false;
+  const cancel = () => {
+    cancelled = true;
+    if (pid) pool.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => {});
+  };
+  signal.addEventListener('abort', cancel, { once: true });
+  try {
+    return await client.query<R>(text, values);
+  } finally {
+    signal.removeEventListener('abort', cancel);
+    // a cancel may still be on its way: never hand this connection to another request
+    client.release(cancelled ? true : undefined);
   }
 }

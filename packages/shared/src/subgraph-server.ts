@@ -20,6 +20,17 @@ export type { GraphQLResolverMap };
 export interface SubgraphContext {
   ctx: RequestContext;
   logger: Logger;
+  /** aborted when the caller goes away before the answer is sent (cancel database work) */
+  signal?: AbortSignal;
+}
+
+/** An AbortSignal that fires when the HTTP exchange ends before the answer was sent. */
+function disconnectSignal(res: Response): AbortSignal {
+  const controller = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  return controller.signal;
 }
 
 export interface SchemaModule {
@@ -132,7 +143,7 @@ export async function startSubgraphServer(opts: SubgraphServerOptions): Promise<
   let handler = makeHandler(apollo);
   function makeHandler(server: ApolloServer<SubgraphContext>) {
     return expressMiddleware(server, {
-      context: async ({ res }) => ({ ctx: contextOf(res), logger }),
+      context: async ({ res }) => ({ ctx: contextOf(res), logger, signal: disconnectSignal(res) }),
     });
   }
   app.use('/graphql', express.json({ limit: '5mb' }), requireContext, (req, res, next) => handler(req, res, next));

@@ -54,7 +54,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env, opts: StartOpt
   const logger = createLogger(SERVICE);
 
   await applyMigrations({ prismaDir: PRISMA_DIR, url: db.url, schema: db.schema, logger: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) } });
-  const pool = createSchemaPool({ url: db.url, schema: db.schema, max: 20 });
+  const pool = createSchemaPool({ url: db.url, schema: db.schema, max: 20, statementTimeoutMs: config.STRATA_STATEMENT_TIMEOUT });
   const publisher = opts.publisher ?? (await createPublisher(env, logger));
   try {
     const state = await currentSchema(pool);

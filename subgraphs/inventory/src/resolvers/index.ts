@@ -113,6 +113,7 @@ export function buildResolvers(rt: InventoryRuntime): GraphQLResolverMap<Subgrap
           scope,
           actor: { userId: c.ctx.user?.id ?? null, userName: c.ctx.user?.username ?? null, requestId: c.ctx.requestId },
           limits: rt.limits,
+          signal: c.signal,
         },
         fn,
       ).then((r) => {

@@ -2,7 +2,7 @@
 // batch every nested field into one statement per (kind, field, arguments).
 import DataLoader from 'dataloader';
 import type pg from 'pg';
-import type { SubgraphContext } from '@strata/shared';
+import { queryCancellable, type SubgraphContext } from '@strata/shared';
 import type { CompiledSchema, Kind } from '../model/kinds.ts';
 import type { ReadPolicy } from './read-permissions.ts';
 import { Reader, type Db, type Limits, type ListArgs, type Row } from '../store/reader.ts';
@@ -39,7 +39,8 @@ export function requestState(context: SubgraphContext, rt: InventoryRuntime): Re
   const db: Db = {
     query: (text, values) => {
       state!.statements++;
-      return rt.pool.query(text, values);
+      // cancelled when the caller goes away; bounded by the pool's statement_timeout
+      return queryCancellable(rt.pool, text, values, context.signal);
     },
   };
   const reader = new Reader(db, rt.schema, scope, rt.limits);

@@ -59,6 +59,8 @@ export async function syncTables(pool: pg.Pool, schema: CompiledSchema): Promise
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock($1)', [DDL_LOCK]);
+    // index builds on large tables may take longer than a request's statement limit
+    await client.query('SET LOCAL statement_timeout = 0');
     for (const kind of schema.kinds.values()) {
       for (const stmt of kindDdl(kind)) await client.query(stmt);
     }

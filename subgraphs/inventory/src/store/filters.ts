@@ -1,6 +1,6 @@
 // Compiles NetBox v2 filter inputs (lookups, AND/OR/NOT, related filters) into one SQL boolean
 // expression over a visible-rows alias. No filtering happens in JS.
-import { errors } from '@strata/shared';
+import { assertSafeRegex, errors } from '@strata/shared';
 import type { Attribute, CompiledSchema, Kind, Relationship } from '../model/kinds.ts';
 import { checkValue, normalizeChoice } from './values.ts';
 import { type ReadScope, visibleRows } from './scope.ts';
@@ -265,10 +265,10 @@ export function lookupSql(col: string, family: LookupFamily, value: unknown, p: 
         conds.push(`${col} ILIKE ${p.add(`%${likeEscape(String(v))}`)}`);
         break;
       case 'regex':
-        conds.push(`${col} ~ ${p.add(v)}`);
+        conds.push(`${col} ~ ${p.add(assertSafeRegex(v, 'regex'))}`);
         break;
       case 'i_regex':
-        conds.push(`${col} ~* ${p.add(v)}`);
+        conds.push(`${col} ~* ${p.add(assertSafeRegex(v, 'i_regex'))}`);
         break;
       case 'in_list':
         if (!Array.isArray(v)) throw errors.badInput('in_list takes a list');

@@ -270,7 +270,11 @@ type Attempt<T> = { ok: true; result: T; tx: VersionedTx } | { ok: false; error:
 async function attemptOnce<T>(opts: VersionedTxOptions, work: (tx: VersionedTx) => Promise<T>): Promise<Attempt<T>> {
   const client = await opts.pool.connect();
   // a cancelled statement fails the transaction, which is then rolled back below
-  const cancel = () => void cancelBackend(opts.pool, client);
+  let cancelled = false;
+  const cancel = () => {
+    cancelled = true;
+    void cancelBackend(opts.pool, client);
+  };
   try {
     if (opts.signal?.aborted) return { ok: false, error: errors.badInput('The request was cancelled') };
     opts.signal?.addEventListener('abort', cancel, { once: true });
@@ -287,7 +291,8 @@ async function attemptOnce<T>(opts: VersionedTxOptions, work: (tx: VersionedTx) 
     return { ok: false, error };
   } finally {
     opts.signal?.removeEventListener('abort', cancel);
-    client.release();
+    // a cancel may still be on its way: never hand this connection to another request
+    client.release(cancelled ? true : undefined);
   }
 }
 
