@@ -62,7 +62,7 @@ describe('through the gateway', () => {
     expect(b.errors).toBeUndefined();
     const results = await Promise.all(Array.from({ length: 20 }, () => stack.graphql(`mutation { site_create(data: {name: "one", slug: "one"}) { id } }`, {}, { branch: 'uniq-chaos' })));
     expect(results.filter((r) => !r.errors)).toHaveLength(1);
-    for (const r of results.filter((x) => x.errors)) expect(r.errors![0].extensions.code).toBe('UNIQUENESS_VIOLATION');
+    for (const r of results.filter((x) => x.errors)) expect(r.errors![0]!.extensions?.code).toBe('UNIQUENESS_VIOLATION');
     const merged = await stack.graphql(`mutation { branch_merge(name: "uniq-chaos") { status } }`);
     expect(merged.errors).toBeUndefined();
     expect(merged.data!.branch_merge.status).toBe('MERGED');

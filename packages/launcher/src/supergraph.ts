@@ -308,7 +308,8 @@ export async function evaluateCheck(input: CheckInput): Promise<CheckReport> {
   for (const s of input.subgraphs) {
     const committed = input.committedSubgraphFiles[s.name];
     if (committed === undefined) stale.push(`subgraphs/${s.name}/schema.graphql is missing`);
-    else if (committed !== withHeader(s.sdl)) stale.push(`the committed schema.graphql of ${s.name} differs from its code`);
+    // a hand-written schema.graphql (no generated header) is its subgraph's source: nothing to compare
+    else if (committed.startsWith(GENERATED_HEADER) && committed !== withHeader(s.sdl)) stale.push(`the committed schema.graphql of ${s.name} differs from its code`);
   }
   if (input.committedSupergraph === undefined) stale.push(`${SUPERGRAPH_FILE} is missing`);
   else if (input.committedSupergraph !== expectedSupergraph) stale.push(`${SUPERGRAPH_FILE} differs from the composition of the current subgraph schemas`);
@@ -371,17 +372,21 @@ export interface WriteResult {
   hints: string[];
 }
 
-/** `pnpm compose`: regenerates every subgraph's schema.graphql and supergraph.graphql. */
+/** `pnpm compose`: regenerates the generated subgraph schema.graphql files (inventory's) and supergraph.graphql. */
 export async function writeComposition(root: string): Promise<WriteResult> {
   const config = await readSupergraphConfig(root);
   const fed = federationVersionProblem(config.federationVersion);
   if (fed) throw new Error(fed);
   const sdls = await generateSubgraphSdls(config);
   const composed = composeFromSdls(sdls);
-  const files: [string, string][] = [
-    ...config.subgraphs.map((s, i): [string, string] => [s.schemaFile, withHeader(sdls[i]!.sdl)]),
-    [path.join(root, SUPERGRAPH_FILE), withHeader(composed.supergraphSdl)],
-  ];
+  const files: [string, string][] = [];
+  for (const [i, s] of config.subgraphs.entries()) {
+    // hand-written schema files (no generated header) are sources, never overwritten
+    const current = await readIfExists(s.schemaFile);
+    if (current === undefined || current.startsWith(GENERATED_HEADER)) files.push([s.schemaFile, withHeader(sdls[i]!.sdl)]);
+  }
+  files.push(
+    [path.join(root, SUPERGRAPH_FILE), withHeader(composed.supergraphSdl)]);
   const written: string[] = [];
   const unchanged: string[] = [];
   for (const [file, text] of files) {
