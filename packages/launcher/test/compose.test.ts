@@ -147,6 +147,14 @@ describe('schema check', () => {
     expect(text).toMatch(/supergraph\.graphql is missing/);
   });
 
+  it('takes a hand-written schema.graphql (no generated header) as its subgraph source', async () => {
+    const input = checkInput(sdls(), sdls());
+    input.committedSubgraphFiles.reviews = reviews; // the source itself, read by the subgraph at start
+    const report = await evaluateCheck(input);
+    expect(report.errors).toEqual([]);
+    expect(report.ok).toBe(true);
+  });
+
   it('reports composition errors as a failed check', async () => {
     const broken = sdls();
     broken[1] = { ...broken[1]!, sdl: reviews.replace('reviews: [ReviewType!]!', 'name: Int!') };
