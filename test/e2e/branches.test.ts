@@ -36,6 +36,9 @@ describe('branches end to end', () => {
     expect(updated.elements).toEqual([{ name: 'facility', old_value: '', new_value: 'DC-B', main_value: 'DC-M', conflict: true }]);
     const filtered = await g(`{ branch_diff(name: "feature-1", kinds: ["TenancyTenant"]) { total_count } }`);
     expect(filtered.data!.branch_diff.total_count).toBe(0);
+    const sitesOnly = await g(`{ branch_diff(name: "feature-1", kinds: ["DcimSite"]) { total_count nodes { kind } } }`);
+    expect(sitesOnly.data!.branch_diff.total_count).toBe(3);
+    expect(new Set(sitesOnly.data!.branch_diff.nodes.map((n: { kind: string }) => n.kind))).toEqual(new Set(['DcimSite']));
 
     const validate = await g(`mutation { branch_validate(name: "feature-1") { ok conflicts { id field type } } }`);
     expect(validate.data!.branch_validate.ok).toBe(false);
@@ -103,9 +106,36 @@ describe('branches end to end', () => {
     expect(tag).toEqual({ color: '00ff00', weight: 7 });
   });
 
+  it('rebases with conflicting changes only with a resolution per conflict', async () => {
+    const g = stack.graphql.bind(stack);
+    const t = await g(`mutation { tag_create(data: {name: "RC", slug: "rc", color: "000000"}) { id } }`);
+    const id = t.data!.tag_create.id as string;
+    await g(`mutation { branch_create(data: {name: "feature-3"}) { name } }`);
+    await g(`mutation($id: ID!) { tag_update(id: $id, data: {color: "aaaaaa"}) { id } }`, { id }, { branch: 'feature-3' });
+    await g(`mutation($id: ID!) { tag_update(id: $id, data: {color: "bbbbbb", weight: 3}) { id } }`, { id });
+    const refused = await g(`mutation { branch_rebase(name: "feature-3") { status } }`);
+    expect(refused.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    const rebased = await g(`mutation($r: [BranchConflictResolutionInput!]) { branch_rebase(name: "feature-3", resolutions: $r) { status } }`, {
+      r: [{ conflict_id: `${id}/color`, selected: 'BRANCH' }],
+    });
+    expect(rebased.errors).toBeUndefined();
+    let tag: Record<string, unknown> | undefined;
+    for (let i = 0; i < 30; i++) {
+      tag = (await g(`query($id: ID!) { tag(id: $id) { color weight } }`, { id }, { branch: 'feature-3' })).data?.tag;
+      if (tag?.weight === 3) break;
+      await sleep(100);
+    }
+    // the branch keeps its color and now sees main's weight; nothing is left to resolve
+    expect(tag).toEqual({ color: 'aaaaaa', weight: 3 });
+    const v = await g(`mutation { branch_validate(name: "feature-3") { ok } }`);
+    expect(v.data!.branch_validate.ok).toBe(true);
+  });
+
   it('refuses to merge or rebase main', async () => {
     const r = await stack.graphql(`mutation { branch_merge(name: "main") { status } }`);
     expect(r.errors?.[0]?.extensions?.code).toBe('VALIDATION_ERROR');
+    const rb = await stack.graphql(`mutation { branch_rebase(name: "main") { status } }`);
+    expect(rb.errors?.[0]?.extensions?.code).toBe('VALIDATION_ERROR');
     const d = await stack.graphql(`mutation { branch_delete(name: "main") { ok } }`);
     expect(d.errors?.[0]?.extensions?.code).toBe('VALIDATION_ERROR');
   });

@@ -42,11 +42,13 @@ it('merges two branches concurrently while main keeps being written', async () =
   // main writers on tags 40..59 during the merges
   let writes = 0;
   let stop = false;
+  const lastWeight = new Map<string, number>();
   const writer = (async () => {
     while (!stop) {
       const t = tags[40 + (writes % 20)]!;
       const r = await main(`mutation($id: ID!, $w: Int!) { tag_update(id: $id, data: {weight: $w}) { id } }`, { id: t.id, w: 5000 + writes });
       expect(r.errors).toBeUndefined();
+      lastWeight.set(t.name, 5000 + writes);
       writes++;
     }
   })();
@@ -62,7 +64,9 @@ it('merges two branches concurrently while main keeps being written', async () =
   for (let i = 0; i < 20; i++) expect(byName.get(`t${i}`)!.weight).toBe(1);
   for (let i = 20; i < 40; i++) expect(byName.get(`t${i}`)!.color).toBe('00ff00');
   for (let i = 0; i < 50; i++) expect(byName.has(`a${i}`) && byName.has(`b${i}`)).toBe(true);
+  // no lost main writes: every tag main wrote during the merges has the last weight written to it
   expect(writes).toBeGreaterThan(0);
+  for (const [name, weight] of lastWeight) expect({ name, weight: byName.get(name)!.weight }).toEqual({ name, weight });
 
   // exactly one current version per node on main
   const client = new pg.Client({ connectionString: db.url });
