@@ -75,3 +75,30 @@ it('ignores a context a client sends to the gateway', async () => {
   const rest = await fetch(`${stack.origin}/api/schema`, { headers: { [CONTEXT_HEADER]: smuggled } });
   expect(rest.status).toBe(401);
 });
+
+it('a signed-in viewer cannot smuggle an admin context (even one signed with the real secret)', async () => {
+  const created = await stack.graphql(`mutation { user_create(data: {username: "smuggler", password: "smuggler-pass-1", roles: ["viewer"]}) { id } }`);
+  expect(created.errors).toBeUndefined();
+  const login = await stack.graphql(`mutation { login(username: "smuggler", password: "smuggler-pass-1") { access_token } }`, {}, { token: null });
+  const bearer = login.data!.login.access_token as string;
+  const admin: Principal = { id: randomUUID(), username: 'admin', roles: ['admin'], via: 'token' };
+  for (const secret of [TEST_SECRET, 'an-attacker-secret-that-is-long-enough-0123456789']) {
+    const smuggled = await signContext(newRequestContext({ user: admin }), { secret, audience: 'inventory' });
+    const res = await fetch(`${stack.origin}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}`, [CONTEXT_HEADER]: smuggled },
+      body: JSON.stringify({ query: WRITE }),
+    });
+    const body = (await res.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] };
+    // the gateway signs the viewer's own context: the write is refused as the viewer's
+    expect(body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const read = await fetch(`${stack.origin}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}`, [CONTEXT_HEADER]: smuggled },
+      body: JSON.stringify({ query: READ }),
+    });
+    expect(read.status).toBe(200);
+  }
+  const tags = await stack.graphql(`{ tag_list(filters: {slug: {exact: "ctx-test"}}) { total_count } }`);
+  expect(tags.data!.tag_list.total_count).toBe(0);
+});
