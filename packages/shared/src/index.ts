@@ -16,3 +16,6 @@ export * from './run-service.ts';
 export * from './jwt.ts';
 export * from './session-cookies.ts';
 export * from './regex-guard.ts';
+export * from './internal/participant-protocol.ts';
+export * from './internal/internal-route.ts';
+export * from './internal/branch-meta.ts';

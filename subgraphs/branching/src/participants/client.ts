@@ -4,45 +4,29 @@
 // (5xx, a malformed answer, an unreachable participant, a refused signature) is logged and
 // becomes INTERNAL_SERVER_ERROR without internals.
 import { z } from 'zod';
-import { errors, InternalCallError, internalPost, isErrorCode, StrataError, type ErrorCode, type Logger, type RequestContext } from '@strata/shared';
+import {
+  errors,
+  InternalCallError,
+  internalPost,
+  isErrorCode,
+  PARTICIPANT_ANSWERS,
+  participantPath,
+  StrataError,
+  type ErrorCode,
+  type Logger,
+  type MergeAnswer,
+  type ParticipantConflict,
+  type ParticipantNodeChange,
+  type ParticipantOperation,
+  type ParticipantRequest,
+  type RebaseAnswer,
+  type RequestContext,
+} from '@strata/shared';
 import type { Participant } from './registry.ts';
 
-export const ConflictSchema = z.object({
-  id: z.string(),
-  kind: z.string(),
-  node_id: z.string(),
-  field: z.string(),
-  type: z.string(),
-  base: z.unknown().optional(),
-  branch: z.unknown().optional(),
-  main: z.unknown().optional(),
-});
-export type Conflict = z.infer<typeof ConflictSchema>;
-
-export const FieldChangeSchema = z.object({
-  name: z.string(),
-  old: z.unknown().optional(),
-  new: z.unknown().optional(),
-  main: z.unknown().optional(),
-  conflict: z.boolean(),
-});
-
-export const NodeChangeSchema = z.object({
-  kind: z.string(),
-  id: z.string(),
-  display: z.string(),
-  action: z.enum(['ADDED', 'UPDATED', 'REMOVED']),
-  fields: z.array(FieldChangeSchema),
-  conflicts: z.array(ConflictSchema),
-});
-export type NodeChange = z.infer<typeof NodeChangeSchema>;
-
-export const DiffAnswerSchema = z.object({ nodes: z.array(NodeChangeSchema) });
-export const ValidateAnswerSchema = z.object({ conflicts: z.array(ConflictSchema) });
-export const MergeAnswerSchema = z.object({ merged: z.number(), changes: z.number(), merged_at: z.iso.datetime({ offset: true }) });
-export const RebaseAnswerSchema = z.object({ rebased: z.number(), branched_from: z.iso.datetime({ offset: true }) });
-export type MergeAnswer = z.infer<typeof MergeAnswerSchema>;
-export type RebaseAnswer = z.infer<typeof RebaseAnswerSchema>;
+export type Conflict = ParticipantConflict;
+export type NodeChange = ParticipantNodeChange;
+export type { MergeAnswer, RebaseAnswer };
 
 export interface Resolution {
   conflict_id: string;
@@ -55,10 +39,10 @@ export interface BranchRef {
   branched_from: string;
 }
 
-export type Operation = 'diff' | 'validate' | 'merge' | 'rebase';
+export type Operation = ParticipantOperation;
 
 /** Codes a participant may answer with that describe the caller's request, passed on as they are. */
-const PASSED_ON: ReadonlySet<ErrorCode> = new Set(['CONFLICT', 'BAD_USER_INPUT', 'VALIDATION_ERROR', 'UNIQUENESS_VIOLATION', 'NODE_NOT_FOUND']);
+const PASSED_ON: ReadonlySet<ErrorCode> = new Set(['CONFLICT', 'BAD_USER_INPUT', 'VALIDATION_ERROR', 'UNIQUENESS_VIOLATION', 'NODE_NOT_FOUND', 'TIMEOUT']);
 
 /** How long one participant call may take: reads are quick, merges and rebases scale with the branch. */
 const TIMEOUT_MS: Record<Operation, number> = { diff: 120_000, validate: 120_000, merge: 600_000, rebase: 600_000 };
@@ -69,7 +53,8 @@ const ErrorBodySchema = z.object({
 
 /** The Strata error a participant's refusal stands for, or null when it is not the caller's doing. */
 export function refusalOf(p: Participant, op: Operation, err: InternalCallError): StrataError | null {
-  if (err.status < 400 || err.status >= 500 || err.status === 401 || err.status === 403) return null;
+  // 504 is a participant's TIMEOUT (its database time limit): passed on like a refusal
+  if (err.status < 400 || (err.status >= 500 && err.status !== 504) || err.status === 401 || err.status === 403) return null;
   const body = ErrorBodySchema.safeParse(err.body);
   if (!body.success) return null;
   const first = body.data.errors[0]!;
@@ -88,7 +73,7 @@ export class ParticipantClient {
   private async call<T>(p: Participant, op: Operation, body: unknown, schema: z.ZodType<T>): Promise<T> {
     let answer: unknown;
     try {
-      answer = await internalPost(`/internal/branch/${op}`, body, {
+      answer = await internalPost(participantPath(op), body, {
         secret: this.secret,
         from: 'branching',
         to: p.name,
@@ -113,19 +98,20 @@ export class ParticipantClient {
   }
 
   diff(p: Participant, ref: BranchRef, kinds?: string[]) {
-    return this.call(p, 'diff', kinds ? { ...ref, kinds } : ref, DiffAnswerSchema);
+    const body: ParticipantRequest = kinds ? { ...ref, kinds } : ref;
+    return this.call(p, 'diff', body, PARTICIPANT_ANSWERS.diff);
   }
   validate(p: Participant, ref: BranchRef) {
-    return this.call(p, 'validate', ref, ValidateAnswerSchema);
+    return this.call(p, 'validate', ref satisfies ParticipantRequest, PARTICIPANT_ANSWERS.validate);
   }
   /** who asked for a merge or rebase: participants record them in the change log */
   private get actor() {
     return { id: this.ctx.user?.id ?? null, username: this.ctx.user?.username ?? null };
   }
   merge(p: Participant, ref: BranchRef, resolutions: Resolution[]) {
-    return this.call(p, 'merge', { ...ref, resolutions, actor: this.actor }, MergeAnswerSchema);
+    return this.call(p, 'merge', { ...ref, resolutions, actor: this.actor } satisfies ParticipantRequest, PARTICIPANT_ANSWERS.merge);
   }
   rebase(p: Participant, ref: BranchRef, resolutions: Resolution[]) {
-    return this.call(p, 'rebase', { ...ref, resolutions, actor: this.actor }, RebaseAnswerSchema);
+    return this.call(p, 'rebase', { ...ref, resolutions, actor: this.actor } satisfies ParticipantRequest, PARTICIPANT_ANSWERS.rebase);
   }
 }

@@ -1,6 +1,7 @@
 // Branch rows -> GraphQL BranchType / internal endpoint shapes (snake_case).
 import { DEFAULT_BRANCH } from '../branch-name.ts';
 import type { Branch } from '../store/index.ts';
+import type { BranchMetaAnswer } from '@strata/shared';
 
 export interface BranchView {
   id: string;
@@ -30,13 +31,6 @@ export function toBranchView(b: Branch): BranchView {
   };
 }
 
-/** Answer of POST /internal/branch (what the gateway puts in the signed context). */
-export interface BranchMetaAnswer {
-  name: string;
-  status: Branch['status'];
-  branched_from: string;
-  isolated: boolean;
-}
 
 export function toBranchMeta(b: Branch): BranchMetaAnswer {
   return { name: b.name, status: b.status, branched_from: b.branchedFrom.toISOString(), isolated: b.isolated };

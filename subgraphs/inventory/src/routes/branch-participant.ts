@@ -1,78 +1,49 @@
-// Internal participant endpoints the branching subgraph drives (never exposed through the
-// gateway): diff, validate, merge, rebase. Routes only parse, call the store
-// (branch-changes.ts, merge.ts) and answer.
-import express, { type Express, type Request, type Response } from 'express';
-import { z } from 'zod';
-import { contextOf, StrataError, type Logger } from '@strata/shared';
+// Inventory's participant endpoints (protocol in @strata/shared participant-protocol.ts), driven
+// by the branching subgraph and never exposed through the gateway: diff, validate, merge,
+// rebase. Routes only parse, call the store (branch-changes.ts, merge.ts) and answer.
+import type { Express, RequestHandler } from 'express';
+import { internalRoute, participantPath, ParticipantRequestSchema, type Logger, type RequestContext } from '@strata/shared';
+import type { z } from 'zod';
 import type { InventoryRuntime } from '../resolvers/request-state.ts';
 import { diffBranch, type BranchRef } from '../store/branch-changes.ts';
 import { mergeBranch, rebaseBranch } from '../store/merge.ts';
-
-const Body = z.object({
-  branch: z.string().min(1),
-  branched_from: z.string().datetime({ offset: true }),
-  kinds: z.array(z.string()).optional(),
-  resolutions: z.array(z.object({ conflict_id: z.string(), selected: z.enum(['BRANCH', 'MAIN']) })).default([]),
-  /** who asked for a merge or rebase (recorded in the change log) */
-  actor: z.object({ id: z.string().nullable(), username: z.string().nullable() }).optional(),
-});
+import type { Actor } from '../store/versioned-tx.ts';
 
 export interface ParticipantFaults {
   /** called inside the merge transaction after the writes, before commit (tests inject failures) */
   beforeMergeCommit?: () => void | Promise<void>;
 }
 
-export function branchParticipantRoutes(getRuntime: () => InventoryRuntime, logger: Logger, faults: ParticipantFaults = {}) {
-  return (app: Express, helpers: { requireContext: (secret: string, audience: string) => express.RequestHandler }, secret: string) => {
-    const router = express.Router();
-    router.use(express.json({ limit: '1mb' }), helpers.requireContext(secret, 'inventory'), (req, res, next) => {
-      if (contextOf(res).user?.via !== 'system') {
-        res.status(403).json({ errors: [{ message: 'internal endpoint', extensions: { code: 'FORBIDDEN' } }] });
-        return;
-      }
-      next();
-    });
-    const handle = (fn: (body: z.infer<typeof Body>, ref: BranchRef, req: Request, res: Response) => Promise<unknown>) => async (req: Request, res: Response) => {
-      const parsed = Body.safeParse(req.body);
-      if (!parsed.success) {
-        res.status(400).json({ errors: [{ message: parsed.error.issues[0]?.message ?? 'bad request', extensions: { code: 'BAD_USER_INPUT' } }] });
-        return;
-      }
-      try {
-        const ref = { name: parsed.data.branch, branchedFrom: new Date(parsed.data.branched_from) };
-        res.json(await fn(parsed.data, ref, req, res));
-      } catch (err) {
-        if (err instanceof StrataError) {
-          res.status(err.code === 'CONFLICT' ? 409 : 400).json({ errors: [{ message: err.message, extensions: err.extensions }] });
-          return;
-        }
-        logger.error({ err }, 'participant operation failed');
-        res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
-      }
-    };
+type Body = z.infer<typeof ParticipantRequestSchema>;
 
-    router.post('/diff', handle(async (body, ref) => ({ nodes: await diffBranch(getRuntime().pool, getRuntime().schema, ref, { kinds: body.kinds }) })));
-    router.post('/validate', handle(async (_body, ref) => {
-      const nodes = await diffBranch(getRuntime().pool, getRuntime().schema, ref);
+const refOf = (body: Body): BranchRef => ({ name: body.branch, branchedFrom: new Date(body.branched_from) });
+
+/** The person who asked for the operation (branching passes them on); the system otherwise. */
+const actorOf = (body: Body, ctx: RequestContext): Actor => ({
+  userId: body.actor?.id ?? null,
+  userName: body.actor?.username ?? ctx.user?.username ?? null,
+  requestId: ctx.requestId,
+});
+
+export function branchParticipantRoutes(getRuntime: () => InventoryRuntime, logger: Logger, faults: ParticipantFaults = {}) {
+  return (app: Express, helpers: { requireContext: (secret: string, audience: string) => RequestHandler }, secret: string) => {
+    const route = (op: 'diff' | 'validate' | 'merge' | 'rebase', handler: (body: Body, ctx: RequestContext) => Promise<unknown>) =>
+      internalRoute(app, { path: participantPath(op), schema: ParticipantRequestSchema, requireContext: helpers.requireContext, secret, audience: 'inventory', systemOnly: true, logger, handler });
+
+    route('diff', async (body) => ({ nodes: await diffBranch(getRuntime().pool, getRuntime().schema, refOf(body), { kinds: body.kinds }) }));
+    route('validate', async (body) => {
+      const nodes = await diffBranch(getRuntime().pool, getRuntime().schema, refOf(body));
       return { conflicts: nodes.flatMap((n) => n.conflicts) };
-    }));
-    const actorOf = (body: z.infer<typeof Body>, res: Response) => ({
-      // the person who asked for the operation (branching passes it on); the system otherwise
-      userId: body.actor?.id ?? null,
-      userName: body.actor?.username ?? contextOf(res).user?.username ?? null,
-      requestId: contextOf(res).requestId,
     });
-    router.post('/merge', handle(async (body, ref, _req, res) => {
+    route('merge', async (body, ctx) => {
       const rt = getRuntime();
-      const result = await mergeBranch({ pool: rt.pool, schema: rt.schema, branch: ref, resolutions: body.resolutions, actor: actorOf(body, res), beforeCommit: faults.beforeMergeCommit });
+      const result = await mergeBranch({ pool: rt.pool, schema: rt.schema, branch: refOf(body), resolutions: body.resolutions, actor: actorOf(body, ctx), beforeCommit: faults.beforeMergeCommit });
       rt.onCommitted();
       return result;
-    }));
-    router.post('/rebase', handle(async (body, ref, _req, res) => {
+    });
+    route('rebase', async (body, ctx) => {
       const rt = getRuntime();
-      return rebaseBranch({ pool: rt.pool, schema: rt.schema, branch: ref, resolutions: body.resolutions, actor: actorOf(body, res) });
-    }));
-    app.use('/internal/branch', router);
+      return rebaseBranch({ pool: rt.pool, schema: rt.schema, branch: refOf(body), resolutions: body.resolutions, actor: actorOf(body, ctx) });
+    });
   };
 }
-
