@@ -1,10 +1,8 @@
 // Branch metadata for the request context, from the branching subgraph (`/internal/branch`),
 // cached briefly; BRANCH_NOT_FOUND for unknown or deleted branches.
-import { errors, InternalCallError, internalPost, type BranchMeta } from '@strata/shared';
-import { z } from 'zod';
+import { BRANCH_META_PATH, BranchMetaAnswerSchema, errors, InternalCallError, internalPost, type BranchMeta, type BranchMetaAnswer } from '@strata/shared';
 
-const Answer = z.object({ name: z.string(), status: z.string(), branched_from: z.string(), isolated: z.boolean() });
-export type BranchInfo = z.infer<typeof Answer>;
+export type BranchInfo = BranchMetaAnswer;
 
 export interface BranchResolver {
   resolve(name: string): Promise<{ info: BranchInfo; meta: BranchMeta | null }>;
@@ -20,7 +18,7 @@ export function branchResolver(opts: { branchingBaseUrl: string; secret: string;
       let info = cache.get(name);
       if (!info || info.expires < Date.now()) {
         try {
-          const answer = Answer.parse(await internalPost('/internal/branch', { name }, { secret: opts.secret, from: 'gateway', to: 'branching', baseUrl: opts.branchingBaseUrl }));
+          const answer = BranchMetaAnswerSchema.parse(await internalPost(BRANCH_META_PATH, { name }, { secret: opts.secret, from: 'gateway', to: 'branching', baseUrl: opts.branchingBaseUrl }));
           info = { info: answer, expires: Date.now() + ttl };
           cache.set(name, info);
         } catch (err) {
