@@ -2,6 +2,8 @@
 // each subgraph's live SDL (`_service { sdl }`, fetched with a signed system context), composed
 // with @apollo/composition. Re-reads the SDLs periodically (and on demand, e.g. when a
 // "schema updated" event arrives) and hands a new supergraph to the gateway when they change.
+// A subgraph that is down at a re-read keeps its last known SDL (the others' changes still get
+// through); nothing a re-read finds ever drops the supergraph being served.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { composeServices } from '@apollo/composition';
@@ -102,6 +104,26 @@ function messageOf(err: unknown): string {
   return [e?.message, e?.cause?.code ?? e?.cause?.message].filter(Boolean).join(': ') || String(err);
 }
 
+/**
+ * Every subgraph's SDL, its last known one for a subgraph that does not answer now; fails only
+ * when a subgraph that does not answer has never answered.
+ */
+async function fetchWithFallback(endpoints: SubgraphEndpoint[], secret: string, known: Map<string, string>): Promise<{ sdls: Fetched[]; down: string[] }> {
+  const settled = await Promise.allSettled(endpoints.map(async (e) => ({ ...e, sdl: await fetchSdl(e, secret) })));
+  const down: string[] = [];
+  const failed: string[] = [];
+  const sdls = settled.flatMap((r, i): Fetched[] => {
+    const e = endpoints[i]!;
+    if (r.status === 'fulfilled') return [r.value];
+    const last = known.get(e.name);
+    down.push(`${e.name} at ${e.url}: ${messageOf(r.reason)}`);
+    if (last === undefined) failed.push(`${e.name} at ${e.url}: ${messageOf(r.reason)}`);
+    return last === undefined ? [] : [{ ...e, sdl: last }];
+  });
+  if (failed.length) throw new SubgraphsUnavailable(failed);
+  return { sdls, down };
+}
+
 const hashOf = (sdls: Fetched[]) => createHash('sha256').update(JSON.stringify(sdls.map((s) => [s.name, s.url, s.sdl]))).digest('hex');
 
 export function supergraphSource(opts: SupergraphSourceOptions): SupergraphSource {
@@ -114,15 +136,27 @@ export function supergraphSource(opts: SupergraphSourceOptions): SupergraphSourc
   let timer: NodeJS.Timeout | null = null;
   let refreshing: Promise<void> | null = null;
   let again = false;
+  /** last SDL each subgraph answered */
+  const known = new Map<string, string>();
+  /** subgraphs that did not answer the last re-read (logged when this changes, not every poll) */
+  let downBefore = '';
 
   async function refreshOnce(): Promise<void> {
     let sdls: Fetched[];
     try {
-      sdls = await fetchAll(endpoints, opts.secret);
+      const got = await fetchWithFallback(endpoints, opts.secret, known);
+      sdls = got.sdls;
+      const down = got.down.join('; ');
+      if (down !== downBefore) {
+        if (down) opts.logger.warn({ down: got.down }, 'subgraphs not answering; using their last known schema');
+        else opts.logger.info('every subgraph answers again');
+        downBefore = down;
+      }
     } catch (err) {
       opts.logger.warn({ err: messageOf(err) }, 'could not re-read subgraph schemas; keeping the current supergraph');
       return;
     }
+    for (const s of sdls) known.set(s.name, s.sdl);
     const h = hashOf(sdls);
     if (h === hash || h === failedHash || !update) return;
     let sdl: string;
@@ -172,6 +206,7 @@ export function supergraphSource(opts: SupergraphSourceOptions): SupergraphSourc
           const sdls = await fetchAll(endpoints, opts.secret);
           const supergraphSdl = composeSupergraph(sdls);
           hash = hashOf(sdls);
+          for (const s of sdls) known.set(s.name, s.sdl);
           update = hooks.update;
           timer = setInterval(() => void refresh(), opts.pollMs);
           timer.unref();

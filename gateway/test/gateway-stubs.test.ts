@@ -250,7 +250,7 @@ describe('requests, limits and errors', () => {
     const aliases = Array.from({ length: 11 }, (_, i) => `a${i}: info { version }`).join(' ');
     const a = await gql(gw.url, `{ ${aliases} }`);
     expect(a.status).toBe(400);
-    expect(a.errors?.[0]).toMatchObject({ message: expect.stringMatching(/Too many aliases: 11 \(max 10\)/), extensions: { code: 'BAD_USER_INPUT' } });
+    expect(a.errors?.[0]).toMatchObject({ message: expect.stringMatching(/Too many aliases: 11 \(max 10\)/), extensions: { code: 'QUERY_TOO_COMPLEX' } });
     const ten = Array.from({ length: 10 }, (_, i) => `a${i}: info { version }`).join(' ');
     expect((await gql(gw.url, `{ ${ten} }`)).errors).toBeUndefined();
 
@@ -258,7 +258,7 @@ describe('requests, limits and errors', () => {
     const chain = (n: number, inner: string): string => (n === 0 ? inner : `child { ${chain(n - 1, inner)} }`);
     const deep = await gql(gw.url, `{ nest { ...F } } fragment F on Nest { ${chain(8, '...G')} } fragment G on Nest { ${chain(7, 'name')} }`);
     expect(deep.status).toBe(400);
-    expect(deep.errors?.[0]).toMatchObject({ message: expect.stringMatching(/too deep: 16 levels \(max 15\)/), extensions: { code: 'BAD_USER_INPUT' } });
+    expect(deep.errors?.[0]).toMatchObject({ message: expect.stringMatching(/too deep: 16 levels \(max 15\)/), extensions: { code: 'QUERY_TOO_COMPLEX' } });
     const ok = await gql(gw.url, `{ nest { ${chain(14, 'name')} } }`);
     expect(ok.errors).toBeUndefined();
     // a fragment cycle is refused by validation, not a crash
@@ -427,10 +427,10 @@ describe('start-up', () => {
     const lateGw = await starting;
     try {
       expect((await gql(lateGw.url, `{ site_list { total_count } }`)).data).toEqual({ site_list: { total_count: 2 } });
-      // a subgraph going away mid-flight: a generic error, nothing about the internals
+      // a subgraph going away mid-flight: SERVICE_UNAVAILABLE naming it, nothing about the internals
       await late.close();
       const down = await gql(lateGw.url, `{ site_list { total_count } }`);
-      expect(down.errors?.[0]?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+      expect(down.errors?.[0]?.extensions).toEqual({ code: 'SERVICE_UNAVAILABLE', service: 'late' });
       expect(JSON.stringify(down.raw)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED/);
     } finally {
       await lateGw.close();

@@ -51,6 +51,8 @@ export interface RunningEmbeddedPostgres {
   pid: number;
   /** Fast shutdown (SIGINT, then SIGKILL after 30 s); deletes the data dir when ephemeral. Idempotent. */
   stop(): Promise<void>;
+  /** Resolves when the postmaster exits, for whatever reason (after stop() too): `code N` or `signal S`. */
+  exited: Promise<string>;
 }
 
 export class EmbeddedPostgresError extends Error {
@@ -479,6 +481,11 @@ async function start(opts: EmbeddedPostgresOptions, dataDir: string): Promise<Ru
   }
   const server = child;
   const pid = server.pid!;
+  const exited = new Promise<string>((resolve) => {
+    const done = (code: number | null, signal: NodeJS.Signals | null) => resolve(signal ? `signal ${signal}` : `code ${code}`);
+    if (server.exitCode !== null || server.signalCode !== null) done(server.exitCode, server.signalCode);
+    else server.once('exit', done);
+  });
   state = { ...state, port, ownerPid: process.pid, postmasterPid: pid };
   await writeState(dataDir, state, user);
   const watchdog = spawnWatchdog(process.pid, pid, dataDir, ephemeral);
@@ -509,5 +516,5 @@ async function start(opts: EmbeddedPostgresOptions, dataDir: string): Promise<Ru
     return stopping;
   };
 
-  return { url: pgUrl(state.password, port, database), port, dataDir, pid, stop };
+  return { url: pgUrl(state.password, port, database), port, dataDir, pid, stop, exited };
 }

@@ -2,8 +2,9 @@
 // Order: data dir → leftovers of a killed previous run → ports → database (DATABASE_URL or the
 // embedded PostgreSQL) → context secret → subgraphs (wait for /health) → REST adapter → gateway
 // (wait for /api/info). Ctrl-C / SIGTERM stops the services (gateway first), then the database.
-// A service that exits on its own brings everything down with exit code 1: no restart loops that
-// hide errors (see docs/operations.md).
+// A service that crashes after it was ready is restarted with exponential backoff; a crash loop
+// (5 crashes within 60 s by default), a service that never got ready, or the embedded PostgreSQL
+// exiting brings everything down with exit code 1 (docs/operations.md, "Supervision").
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { ensureDatabase } from '@strata/shared/pg';
 import { startEmbeddedPostgres, type RunningEmbeddedPostgres } from './embedded-postgres.ts';
 import { commandLine, isPortFree, listenersOf } from './processes.ts';
 import { recoverPreviousRun, RunStateFile } from './run-state.ts';
+import { restartPolicyFromEnv } from './restart-policy.ts';
 import { loadContextSecret } from './secret.ts';
 import { REPO_ROOT, resolvePorts, serviceEnv, serviceSpecs, START_STAGES, type ServiceName, type ServiceSpec } from './services.ts';
 import { createPrefixer, Supervisor } from './supervisor.ts';
@@ -80,8 +82,11 @@ async function main(): Promise<void> {
     runState,
     cwd: process.cwd(),
     stopTimeoutMs: positiveInt(env.STRATA_STOP_TIMEOUT_MS, 10_000),
-    onUnexpectedExit: (name, code, signal) => {
-      logErr(`${name} exited unexpectedly (${signal ? `signal ${signal}` : `code ${code}`}): stopping everything`);
+    restart: restartPolicyFromEnv(env),
+    readyTimeoutMs: readyTimeout,
+    onUnexpectedExit: (_name, message) => {
+      if (shuttingDown) return;
+      logErr(message);
       void shutdown(1);
     },
   });
@@ -157,6 +162,12 @@ async function main(): Promise<void> {
       });
       databaseUrl = embedded.url;
       log(`embedded PostgreSQL is listening on 127.0.0.1:${embedded.port} (database strata)`);
+      // every service needs it: losing the database is fatal, not something to restart around
+      void embedded.exited.then((how) => {
+        if (shuttingDown) return;
+        logErr(`the embedded PostgreSQL exited unexpectedly (${how}): stopping everything`);
+        void shutdown(1);
+      });
     }
     if (aborter.signal.aborted) return;
 

@@ -1,6 +1,6 @@
 // docker-compose.yml cannot be started here (no Docker engine): check statically that it names
-// every service, port and variable the code expects, and that each Dockerfile exists and runs
-// the service's entry point on its port.
+// every service, port and variable the code expects, that each Dockerfile exists and runs
+// the service's entry point on its port, and that every service has a restart policy.
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
@@ -18,6 +18,7 @@ interface ComposeService {
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[] };
   volumes?: string[];
+  restart?: string;
 }
 
 const compose = YAML.parse(fs.readFileSync(path.join(REPO, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
@@ -137,6 +138,10 @@ describe('docker-compose.yml', () => {
       });
     });
   }
+
+  it('restarts every service, the database and Redis after a crash (docs/operations.md, "Supervision")', () => {
+    for (const [name, svc] of Object.entries(services)) expect(svc.restart, `${name} restart policy`).toMatch(/^(unless-stopped|always|on-failure(:\d+)?)$/);
+  });
 
   it('requires STRATA_CONTEXT_SECRET instead of shipping a default one', () => {
     for (const name of STRATA_SERVICES) expect(services[name]?.environment?.STRATA_CONTEXT_SECRET).toMatch(/^\$\{STRATA_CONTEXT_SECRET:\?/);

@@ -1,6 +1,7 @@
 // `pnpm start` mechanics with stand-in services (test/fixtures/services): start order and
 // readiness, the environment each child gets, the stored context secret, Ctrl-C with no orphans,
-// a crashing service, and recovery after the launcher itself was SIGKILLed.
+// restarts of a crashed service (backoff, crash-loop limit), the embedded PostgreSQL dying, and
+// recovery after the launcher itself was SIGKILLed.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -109,15 +110,92 @@ describe('launcher (pnpm start) with stand-in services', () => {
     expect((await again.out.exit).code).toBe(0);
   });
 
-  it('stops everything with exit code 1 when a service crashes', async () => {
+  it('restarts a crashing service with backoff, then gives up after a crash loop: exit code 1, nothing left', { timeout: 300_000 }, async () => {
     const dataDir = path.join(base, 'crash');
     const ports = await randomPorts();
-    const l = launch(dataDir, ports, { FIXTURE_CRASH: 'history' });
+    // history exits with code 3 a second after each start was seen ready
+    // a wide window: on a loaded machine five start-ups may take longer than the default minute
+    const l = launch(dataDir, ports, { FIXTURE_CRASH: 'history', STRATA_RESTART_BACKOFF_MS: '200', STRATA_CRASH_LOOP_WINDOW_MS: '600000' });
     const { code } = await l.out.exit;
     expect(code).toBe(1);
-    expect(l.out.text).toMatch(/history exited unexpectedly \(code 3\)/);
+    const text = l.out.text;
+    expect(text).toMatch(/Strata is ready/);
+    expect(text).toMatch(/history exited unexpectedly \(code 3\)/);
+    // exponential backoff between the restarts
+    const delays = [...text.matchAll(/history exited unexpectedly \(code 3\): restarting it in ([\d.]+) s/g)].map((m) => Number(m[1]));
+    expect(delays).toEqual([0.2, 0.4, 0.8, 1.6]);
+    expect(text).toMatch(/history is back after restart 1/);
+    expect(text).toMatch(/history exited unexpectedly \(code 3\) and crashed 5 times within 600 s: giving up on history \(crash loop\), stopping everything/);
     for (const port of allPorts(ports)) expect(await isPortFree(port), `port ${port}`).toBe(true);
     expect(fs.existsSync(path.join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
+    expect(fs.existsSync(path.join(dataDir, 'launcher.json'))).toBe(false);
+  });
+
+  it('restarts a service killed with SIGKILL (a subgraph, the gateway) and leaves the others alone', { timeout: 180_000 }, async () => {
+    const dataDir = path.join(base, 'restart');
+    const ports = await randomPorts();
+    const l = launch(dataDir, ports, { STRATA_RESTART_BACKOFF_MS: '300' });
+    await l.out.waitFor(/Strata is ready/);
+    const before = (await runState(dataDir)).children;
+    const pgPid = postmasterPid(dataDir);
+
+    for (const [name, port, path_] of [
+      ['inventory', ports.inventory, '/health'],
+      ['gateway', ports.gateway, '/api/info'],
+    ] as const) {
+      const old = before[name]!.pid;
+      process.kill(old, 'SIGKILL');
+      await l.out.waitFor(new RegExp(`${name} exited unexpectedly \\(signal SIGKILL\\): restarting it in 0\\.3 s`));
+      await l.out.waitFor(new RegExp(`${name} is back after restart 1`));
+      const now = (await runState(dataDir)).children[name]!.pid;
+      expect(now).not.toBe(old);
+      expect(isAlive(old)).toBe(false);
+      expect(isAlive(now)).toBe(true);
+      expect((await fetch(`http://127.0.0.1:${port}${path_}`)).status).toBe(200);
+    }
+    // the others were left alone
+    const after = (await runState(dataDir)).children;
+    for (const name of ['branching', 'history', 'auth', 'rest-adapter']) expect(after[name]!.pid).toBe(before[name]!.pid);
+
+    l.child.kill('SIGINT');
+    expect(await l.out.exit).toEqual({ code: 0, signal: null });
+    for (const pid of [...Object.values(after).map((c) => c.pid), pgPid]) expect(isAlive(pid), `pid ${pid}`).toBe(false);
+    for (const port of allPorts(ports)) expect(await isPortFree(port), `port ${port}`).toBe(true);
+    expect(fs.existsSync(path.join(dataDir, 'launcher.json'))).toBe(false);
+  });
+
+  it('Ctrl-C while a restart is pending stops everything and cancels the restart', { timeout: 180_000 }, async () => {
+    const dataDir = path.join(base, 'pending');
+    const ports = await randomPorts();
+    const l = launch(dataDir, ports, { STRATA_RESTART_BACKOFF_MS: '60000' });
+    await l.out.waitFor(/Strata is ready/);
+    const children = (await runState(dataDir)).children;
+    process.kill(children.auth!.pid, 'SIGKILL');
+    await l.out.waitFor(/auth exited unexpectedly \(signal SIGKILL\): restarting it in 60 s/);
+    l.child.kill('SIGINT');
+    expect(await l.out.exit).toEqual({ code: 0, signal: null });
+    expect(l.out.text).not.toMatch(/restarting auth/);
+    for (const c of Object.values(children)) expect(isAlive(c.pid), `pid ${c.pid}`).toBe(false);
+    for (const port of allPorts(ports)) expect(await isPortFree(port), `port ${port}`).toBe(true);
+  });
+
+  it('stops everything with exit code 1 when the embedded PostgreSQL dies', { timeout: 180_000 }, async () => {
+    const dataDir = path.join(base, 'pg-dies');
+    const ports = await randomPorts();
+    const l = launch(dataDir, ports);
+    await l.out.waitFor(/Strata is ready/);
+    const children = Object.values((await runState(dataDir)).children).map((c) => c.pid);
+    process.kill(postmasterPid(dataDir), 'SIGKILL');
+    expect((await l.out.exit).code).toBe(1);
+    expect(l.out.text).toMatch(/the embedded PostgreSQL exited unexpectedly \(signal SIGKILL\): stopping everything/);
+    for (const pid of children) expect(isAlive(pid), `pid ${pid}`).toBe(false);
+    for (const port of allPorts(ports)) expect(await isPortFree(port), `port ${port}`).toBe(true);
+  });
+
+  it('refuses a malformed restart setting, naming it', async () => {
+    const l = launch(path.join(base, 'bad-setting'), await randomPorts(), { STRATA_CRASH_LOOP_LIMIT: 'often' });
+    expect((await l.out.exit).code).toBe(1);
+    expect(l.out.text).toMatch(/STRATA_CRASH_LOOP_LIMIT must be a positive integer, got often/);
   });
 
   it('refuses to start when a service port is taken, naming the port', async () => {

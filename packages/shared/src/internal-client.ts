@@ -1,6 +1,9 @@
 // Service-to-service calls inside Strata (gateway -> auth token checks, branching -> participants,
 // ...). Every call carries a signed context for the target service, like gateway requests do.
+// A target that does not answer is a ServiceUnavailableError (SERVICE_UNAVAILABLE); an answer
+// with an error status is an InternalCallError carrying the status and body.
 import { newRequestContext, signContext, systemPrincipal, CONTEXT_HEADER, type RequestContext } from './context.ts';
+import { StrataError } from './errors.ts';
 
 export interface InternalCallOptions {
   secret: string;
@@ -24,17 +27,38 @@ export class InternalCallError extends Error {
   }
 }
 
+/**
+ * The target service did not answer (connection refused or reset, timeout): SERVICE_UNAVAILABLE
+ * naming it, without its address (CONTRACT §9). The network error is the `cause`.
+ */
+export class ServiceUnavailableError extends StrataError {
+  constructor(
+    readonly service: string,
+    cause: unknown,
+  ) {
+    super('SERVICE_UNAVAILABLE', `The ${service} service is unavailable`, { service });
+    (this as { cause?: unknown }).cause = cause;
+  }
+}
+
 /** POSTs JSON to `path` on another Strata service and returns the parsed JSON answer. */
 export async function internalPost<T>(path: string, body: unknown, opts: InternalCallOptions): Promise<T> {
   const ctx = newRequestContext({ user: systemPrincipal(opts.from), ...opts.ctx });
   const token = await signContext(ctx, { secret: opts.secret, audience: opts.to });
-  const res = await fetch(new URL(path, opts.baseUrl), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: token },
-    body: JSON.stringify(body ?? {}),
-    signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
-  });
-  const text = await res.text();
+  let res: Response;
+  let text: string;
+  try {
+    res = await fetch(new URL(path, opts.baseUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: token },
+      body: JSON.stringify(body ?? {}),
+      signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
+    });
+    text = await res.text();
+  } catch (err) {
+    // fetch rejects only when there is no (complete) answer: refused, reset, DNS, timeout
+    throw new ServiceUnavailableError(opts.to, err);
+  }
   let parsed: unknown = null;
   try {
     parsed = text ? JSON.parse(text) : null;

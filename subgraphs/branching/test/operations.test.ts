@@ -188,12 +188,14 @@ describe('participant errors', () => {
     expect(beta.calls.filter((c) => c.op === 'merge')).toEqual([]);
   });
 
-  it('answers INTERNAL_SERVER_ERROR when a participant is unreachable', async () => {
+  it('answers SERVICE_UNAVAILABLE naming the participant when it is unreachable', async () => {
     await branch('err-down');
     const down = await start(serviceEnv(db.url, { STRATA_BRANCH_PARTICIPANTS: 'inventory=http://127.0.0.1:1/graphql' }));
     try {
       const r = await callSubgraph(down.url, 'branching', `{ branch_diff(name: "err-down") { total_count } }`);
-      expect(code(r)).toBe('INTERNAL_SERVER_ERROR');
+      expect(code(r)).toBe('SERVICE_UNAVAILABLE');
+      expect(r.errors![0]!.extensions!.service).toBe('inventory');
+      expect(JSON.stringify(r.errors)).not.toMatch(/127\.0\.0\.1/);
     } finally {
       await down.close();
     }

@@ -1,8 +1,8 @@
 // Typed calls of the participant protocol (internal HTTP, signed for each participant, system
 // principal). Answers are validated with zod. Errors keep their Strata code when the participant
 // refused the request (4xx: CONFLICT stays CONFLICT, with its `conflicts` list); anything else
-// (5xx, a malformed answer, an unreachable participant, a refused signature) is logged and
-// becomes INTERNAL_SERVER_ERROR without internals.
+// (5xx, a malformed answer, a refused signature) is logged and becomes INTERNAL_SERVER_ERROR
+// without internals; an unreachable participant is SERVICE_UNAVAILABLE naming it.
 import { z } from 'zod';
 import {
   errors,
@@ -10,6 +10,7 @@ import {
   internalPost,
   isErrorCode,
   PARTICIPANT_ANSWERS,
+  ServiceUnavailableError,
   participantPath,
   StrataError,
   type ErrorCode,
@@ -86,6 +87,8 @@ export class ParticipantClient {
     } catch (err) {
       const refusal = err instanceof InternalCallError ? refusalOf(p, op, err) : null;
       if (refusal) throw refusal;
+      // the participant did not answer at all: say which service is down (CONTRACT §9)
+      if (err instanceof ServiceUnavailableError) throw errors.unavailable(`The ${p.name} service is unavailable; ${op} did not run`, { service: p.name, participant: p.name });
       this.logger.error({ err, participant: p.name, op, status: (err as InternalCallError).status, body: (err as InternalCallError).body }, 'participant call failed');
       throw errors.internal(`Participant ${p.name} failed during ${op}`);
     }
