@@ -1,6 +1,6 @@
 // Settings of the REST adapter, read from the environment once at start.
 import { z } from 'zod';
-import { DEFAULT_PORTS, listenPort } from '@strata/shared';
+import { DEFAULT_PORTS, listenPort, trustProxyFromEnv } from '@strata/shared';
 
 export const SERVICE = 'rest-adapter';
 
@@ -11,6 +11,8 @@ export interface RestConfig {
   gatewayUrl: string;
   /** how long one supergraph call may take */
   timeoutMs: number;
+  /** STRATA_TRUST_PROXY: a caller reaching the adapter directly is known by its first X-Forwarded-For entry */
+  trustProxy: boolean;
 }
 
 const Env = z.object({
@@ -29,5 +31,6 @@ export function readRestConfig(env: NodeJS.ProcessEnv = process.env): RestConfig
     host: parsed.data.REST_ADAPTER_HOST ?? '127.0.0.1',
     gatewayUrl: (parsed.data.GATEWAY_URL ?? `http://127.0.0.1:${DEFAULT_PORTS.gateway}`).replace(/\/+$/, ''),
     timeoutMs: parsed.data.STRATA_REST_TIMEOUT_MS ?? 30_000,
+    trustProxy: trustProxyFromEnv(env),
   };
 }

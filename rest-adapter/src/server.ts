@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '@strata/shared';
 import { createApp } from './app.ts';
+import { withClientAddress } from './client-address.ts';
 import { readRestConfig, SERVICE } from './config.ts';
 import { apiRoutes } from './routes/index.ts';
 import type { RouteDef } from './routes/types.ts';
@@ -31,7 +32,7 @@ export async function start(
     service: SERVICE,
     secret: env.STRATA_CONTEXT_SECRET,
   });
-  const server = http.createServer(app);
+  const server = http.createServer(withClientAddress(app, { secret: env.STRATA_CONTEXT_SECRET, trustProxy: config.trustProxy }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());

@@ -5,7 +5,9 @@ import { STACK_ADMIN_PASSWORD, startStack, type Stack } from '../stack.ts';
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack();
+  // strict rotation (no grace window): an immediate reuse is a stolen copy here; the grace window
+  // for concurrent refreshes is covered by auth-refresh-grace.test.ts
+  stack = await startStack({ STRATA_JWT_REFRESH_GRACE: '0' });
 });
 afterAll(async () => {
   await stack?.close();

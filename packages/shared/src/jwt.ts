@@ -93,17 +93,22 @@ export function refreshTokenTtlSeconds(env: NodeJS.ProcessEnv = process.env): nu
   return Number(env.STRATA_JWT_REFRESH_TTL ?? 7 * 24 * 3600);
 }
 
-/** `sid`: the login session (refresh token family) the access token belongs to. */
-export async function signAccessToken(p: Principal, key: JwtKey, ttlSeconds: number, sid?: string): Promise<string> {
+/**
+ * `sid`: the login session (refresh token family) the access token belongs to. `opts.issuedAt`
+ * (s since the epoch, default now) and `opts.jti` (default random) let the issuer sign the same
+ * token again (the auth subgraph answers a duplicate refresh with the pair it already issued).
+ */
+export async function signAccessToken(p: Principal, key: JwtKey, ttlSeconds: number, sid?: string, opts: { issuedAt?: number; jti?: string } = {}): Promise<string> {
   if (!key.sign) throw new Error('this JWT key cannot sign (public key only)');
+  const iat = opts.issuedAt ?? Math.floor(Date.now() / 1000);
   return new SignJWT({ name: p.username, roles: p.roles, typ: 'access', ...(sid ? { sid } : {}) })
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
     .setSubject(p.id)
     .setIssuer(JWT_ISSUER)
     .setAudience(JWT_AUDIENCE)
-    .setIssuedAt()
-    .setJti(randomUUID())
-    .setExpirationTime(`${ttlSeconds}s`)
+    .setIssuedAt(iat)
+    .setJti(opts.jti ?? randomUUID())
+    .setExpirationTime(iat + ttlSeconds)
     .sign(key.sign);
 }
 

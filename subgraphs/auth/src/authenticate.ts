@@ -13,7 +13,8 @@ export const AuthenticateRequestSchema = z.object({
 });
 export type AuthenticateRequest = z.infer<typeof AuthenticateRequestSchema>;
 
-export type AuthenticateResult = { ok: true; principal: Principal } | { ok: false; message: string };
+/** `expires`: when the credential stops working (API token expiry, access token `exp`); null = never. */
+export type AuthenticateResult = { ok: true; principal: Principal; expires: Date | null } | { ok: false; message: string };
 
 export interface AuthenticatorDeps {
   apiTokens: ApiTokenStore;
@@ -47,5 +48,6 @@ export async function authenticate(deps: AuthenticatorDeps, req: AuthenticateReq
   return {
     ok: true,
     principal: { id: token.user.id, username: token.user.username, roles: token.user.roles, via: 'token' },
+    expires: token.expiresAt,
   };
 }

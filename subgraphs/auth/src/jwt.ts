@@ -5,8 +5,8 @@
 import { jwtKeysFromEnv, looksLikeJwt, verifyAccessTokenClaims, type Principal, type Role } from '@strata/shared';
 
 export type JwtVerification =
-  /** a valid Strata access token */
-  | { ok: true; principal: Principal }
+  /** a valid Strata access token; `expires` is its `exp` */
+  | { ok: true; principal: Principal; expires: Date }
   /** a Strata access token that is expired, forged, logged out or for a disabled user */
   | { ok: false; message: string };
 
@@ -40,7 +40,7 @@ export function jwtVerifier(env: NodeJS.ProcessEnv, lookup: SessionLookup): Acce
       const user = await lookup.user(claims.principal.id);
       if (!user || !user.isActive) return { ok: false, message: 'User account is disabled or no longer exists' };
       if (claims.sid && !(await lookup.sessionAlive(claims.sid, claims.principal.id))) return { ok: false, message: 'The session has ended: log in again' };
-      return { ok: true, principal: { ...claims.principal, username: user.username, roles: user.roles } };
+      return { ok: true, principal: { ...claims.principal, username: user.username, roles: user.roles }, expires: new Date(claims.exp * 1000) };
     },
   };
 }

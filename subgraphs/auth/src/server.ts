@@ -1,5 +1,5 @@
-// Starts the auth subgraph: migrations, first-start admin bootstrap, GraphQL on /graphql and the
-// internal authentication endpoint for the gateway.
+// Starts the auth subgraph: migrations, first-start admin bootstrap, sign-in throttling (Redis or
+// Postgres), GraphQL on /graphql and the internal endpoints for the gateway.
 import { AUTH_REVOKED_CHANNEL, busFromEnv, createLogger, databaseFor, listenPort, requireContextSecret, startSubgraphServer, type EventBus } from '@strata/shared';
 import { bootstrapAdmin } from './bootstrap.ts';
 import { readAuthConfig } from './config.ts';
@@ -7,6 +7,7 @@ import { createPrisma, migrate } from './db.ts';
 import { jwtVerifier } from './jwt.ts';
 import { SessionService } from './sessions.ts';
 import { SsoService } from './sso/service.ts';
+import { createSignInThrottle, type SignInThrottle } from './throttle.ts';
 import { createResolvers } from './resolvers/index.ts';
 import { internalRoutes } from './routes/internal.ts';
 import { typeDefs } from './schema/index.ts';
@@ -25,13 +26,15 @@ export async function start(
   await migrate(db, logger);
   const prisma = createPrisma(db);
   let bus: EventBus | null = null;
+  let throttle: SignInThrottle | null = null;
   try {
     const store = createStore(prisma);
     bus = await busFromEnv(env, SERVICE, logger);
     const revoked = async () => {
       await bus!.broadcast(AUTH_REVOKED_CHANNEL, {}).catch((err) => logger.warn({ err }, 'could not broadcast a revocation'));
     };
-    const sessions = new SessionService(prisma, store.users, env, revoked);
+    throttle = await createSignInThrottle({ env, db, logger });
+    const sessions = new SessionService(prisma, store.users, env, throttle, revoked);
     const sso = new SsoService(prisma, sessions, env, secret, logger);
     await bootstrapAdmin({ prisma, config, logger });
     const running = await startSubgraphServer({
@@ -44,6 +47,7 @@ export async function start(
         secret,
         audience: SERVICE,
         logger,
+        throttle,
         deps: {
           apiTokens: store.apiTokens,
           jwt: jwtVerifier(env, { user: (id) => store.users.findById(id), sessionAlive: (sid, userId) => sessions.isSessionAlive(sid, userId) }),
@@ -52,12 +56,14 @@ export async function start(
       }),
       onClose: async () => {
         await bus?.close();
+        await throttle?.close();
         await prisma.$disconnect();
       },
     });
     return { url: running.url, port: running.port, close: () => running.close() };
   } catch (err) {
     await bus?.close();
+    await throttle?.close();
     await prisma.$disconnect();
     throw err;
   }

@@ -31,10 +31,18 @@ describe('POST /internal/authenticate', () => {
     for (const scheme of ['token', 'bearer', 'x-api-key'] as const) {
       const res = await callAuthenticate(auth.baseUrl, { scheme, credential: ADMIN_TOKEN });
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ principal: { id: adminId, username: 'admin', roles: ['admin'], via: 'token' } });
+      expect(res.body).toEqual({ principal: { id: adminId, username: 'admin', roles: ['admin'], via: 'token' }, expires: null });
     }
     const row = await auth.prisma.apiToken.findFirstOrThrow({ where: { name: 'initial' } });
     expect(row.lastUsedAt).toBeInstanceOf(Date);
+  });
+
+  it('tells the gateway when a token expires (its cache must not outlive it)', async () => {
+    const expiresAt = new Date(Date.now() + 3_600_000);
+    const token = await insertToken('expiring', { expiresAt });
+    const res = await callAuthenticate(auth.baseUrl, { scheme: 'x-api-key', credential: token });
+    expect(res.status).toBe(200);
+    expect((res.body as { expires?: string }).expires).toBe(expiresAt.toISOString());
   });
 
   it('writes last_used_at at most once a minute', async () => {

@@ -212,6 +212,8 @@ describe('REST routes', () => {
     const rotated = await post('/api/auth/refresh', { authorization: `Bearer ${b.refresh_token}` });
     expect(rotated.status).toBe(200);
     const next = (await rotated.json()) as { refresh_token: string };
+    // move the rotation out of the grace window (STRATA_JWT_REFRESH_GRACE, 10 s): reuse is now a stolen copy
+    await sql(`UPDATE auth.refresh_tokens SET created_at = created_at - interval '1 minute' WHERE user_id = (SELECT id FROM auth.users WHERE username = 'vera')`, []);
     expect((await post('/api/auth/refresh', { authorization: `Bearer ${b.refresh_token}` })).status).toBe(401); // reuse
     expect((await post('/api/auth/refresh', { authorization: `Bearer ${next.refresh_token}` })).status).toBe(401); // family revoked
 
