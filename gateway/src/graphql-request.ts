@@ -1,17 +1,26 @@
 // The gateway's request pipeline in front of Apollo: reads the body (any content type, so
-// `curl -d` works), parses and checks the operation (limits, `at` rules), and resolves the
+// `curl -d` works), checks the raw input, parses and checks the operation, and resolves the
 // request context ONCE: branch, instant, identity (CONTRACT §3). Failures answer before any
 // subgraph is called, with the contract's error codes and HTTP statuses.
+// Order matters (docs/security.md): before the caller is authenticated, a request gets only
+// bounded work: body size, JSON nesting, NUL checks, path and `at` syntax, a token-limited parse
+// (cached by bytes) and its root field names (is it a public operation?). The structural limits
+// and the cost estimate (limits.ts, query-cost.ts, linear in the document) come next, and all of
+// it runs before Apollo parses and validates the document itself.
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import { GraphQLError, parse, type DocumentNode } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { errors, httpStatusFor, parseAt, StrataError, type Logger, type Principal, type RequestContext } from '@strata/shared';
 import type { BranchResolver } from './branches.ts';
+import { branchFromPath } from './branch-path.ts';
 import type { GatewayConfig } from './config.ts';
 import { credentialFrom, type IdentityResolver } from './identity.ts';
 import { accessCookieOf, cookieSessionPrincipal } from './session-cookies.ts';
 import { RATE_LIMITED_FIELDS, type LoginRateLimiter } from './login-rate-limit.ts';
-import { operationShape } from './limits.ts';
+import { enforceLimits, readLimits, selectOperation, type LimitSettings } from './limits.ts';
+import { documentParser } from './parse-cache.ts';
+import { enforceCost } from './query-cost.ts';
+import { assertNoNul, assertNoNulLiterals, assertSingleParams, parseJson } from './request-input.ts';
 
 /** Root fields anyone may call without credentials. */
 export const PUBLIC_ROOT_FIELDS = new Set(['info', '__typename', '__schema', '__type', 'login', 'refresh', 'logout', 'sso_providers', 'sso_authorize', 'sso_callback']);
@@ -24,6 +33,10 @@ export interface PipelineDeps {
   logger: Logger;
   /** per-client limit on login/refresh/sso_callback */
   loginLimiter?: LoginRateLimiter;
+  /** operation limits (default: from the environment) */
+  limits?: LimitSettings;
+  /** the gateway's current API schema (for the cost estimate) */
+  schema?: () => GraphQLSchema | undefined;
 }
 
 interface GraphQLBody {
@@ -50,51 +63,22 @@ async function readBody(req: Request): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-const docCache = new Map<string, DocumentNode>();
-function parseCached(query: string): DocumentNode {
-  const hit = docCache.get(query);
-  if (hit) return hit;
-  let doc: DocumentNode;
-  try {
-    doc = parse(query);
-  } catch (err) {
-    throw errors.badInput((err as Error).message);
-  }
-  if (docCache.size > 1000) docCache.delete(docCache.keys().next().value!);
-  docCache.set(query, doc);
-  return doc;
-}
-
-export function branchFromPath(req: Request): string {
-  const raw = (req.params as { branch?: string | string[] }).branch;
-  const name = Array.isArray(raw) ? raw.join('/') : raw;
-  return name ? decodeURIComponent(name) : 'main';
-}
-
 export function graphqlPipeline(deps: PipelineDeps) {
   const { config } = deps;
+  const limits = deps.limits ?? readLimits(process.env);
+  const parser = documentParser({ maxTokens: limits.maxTokens });
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
+      assertSingleParams(req);
       let body: GraphQLBody;
       if (req.method === 'POST') {
-        const text = await readBody(req);
-        try {
-          body = JSON.parse(text) as GraphQLBody;
-        } catch {
-          res.status(400).json({ errors: [{ message: 'Malformed JSON body', extensions: { code: 'BAD_USER_INPUT' } }] });
-          return;
-        }
+        body = parseJson(await readBody(req), 'body') as GraphQLBody;
         if (!body || typeof body !== 'object' || Array.isArray(body)) throw errors.badInput('The body must be a JSON object with a query');
         (req as Request & { body: unknown }).body = body;
         req.headers['content-type'] = 'application/json';
       } else if (req.method === 'GET') {
         const q = req.query as Record<string, string | undefined>;
-        let variables: unknown;
-        try {
-          variables = q.variables ? JSON.parse(q.variables) : undefined;
-        } catch {
-          throw errors.badInput('variables must be JSON');
-        }
+        const variables = q.variables ? parseJson(q.variables, 'variables') : undefined;
         body = { query: q.query, variables, operationName: q.operationName };
         // Apollo's Express integration reads GET operations from the URL but insists on a body
         (req as Request & { body: unknown }).body ??= {};
@@ -104,18 +88,21 @@ export function graphqlPipeline(deps: PipelineDeps) {
       }
       if (typeof body.query !== 'string' || !body.query.trim()) throw errors.badInput('Missing query');
       if (body.variables != null && (typeof body.variables !== 'object' || Array.isArray(body.variables))) throw errors.badInput('variables must be an object');
-      const doc = parseCached(body.query);
-      const shape = operationShape(doc, typeof body.operationName === 'string' ? body.operationName : null);
-      if (!shape) throw errors.badInput('Unknown or ambiguous operation: give operationName');
-      if (shape.aliases > config.maxAliases) throw errors.badInput(`Too many aliases: ${shape.aliases} (max ${config.maxAliases})`);
-      if (shape.depth > config.maxDepth) throw errors.badInput(`Query too deep: ${shape.depth} levels (max ${config.maxDepth})`);
-
-      if (deps.loginLimiter && shape.rootFields.some((f) => RATE_LIMITED_FIELDS.has(f))) await deps.loginLimiter.check(req);
-
-      // Time travel, resolved once for every subgraph.
+      if (body.operationName != null && typeof body.operationName !== 'string') throw errors.badInput('operationName must be a string');
+      if (body.query.includes('\u0000')) throw errors.badInput('The query must not contain NUL characters');
+      assertNoNul(body.variables, 'Variables');
+      // checked before credentials: a malformed path or instant is the same answer for everyone
+      const branch = branchFromPath(req);
       const variables = (body.variables ?? {}) as Record<string, unknown>;
       const atRaw = typeof req.query.at === 'string' ? req.query.at : typeof variables.at === 'string' ? variables.at : null;
       const at = atRaw ? parseAt(atRaw).toISOString() : null;
+
+      const doc = parser.parse(body.query);
+      const shape = selectOperation(doc, typeof body.operationName === 'string' ? body.operationName : null);
+      if (!shape) throw errors.badInput('Unknown or ambiguous operation: give operationName');
+
+      if (deps.loginLimiter && shape.rootFields.some((f) => RATE_LIMITED_FIELDS.has(f))) await deps.loginLimiter.check(req);
+
       const isMutation = shape.operation.operation === 'mutation';
       if (at && isMutation) throw errors.badInput('Writes with at are refused');
       if (shape.operation.operation === 'subscription') throw errors.badInput('Subscriptions use the WebSocket endpoint');
@@ -136,8 +123,13 @@ export function graphqlPipeline(deps: PipelineDeps) {
         else if (!publicOnly && !(config.allowAnonymousRead && !isMutation)) throw errors.unauthenticated('Authentication required');
       }
 
+      // The document: structural limits, NUL in literals, estimated cost; all before Apollo's validation.
+      enforceLimits(shape, limits);
+      assertNoNulLiterals(doc);
+      const schema = deps.schema?.();
+      if (schema) enforceCost(shape, schema, variables, limits);
+
       // Branch.
-      const branch = branchFromPath(req);
       let branchMeta: RequestContext['branchMeta'] = null;
       if (branch !== 'main') {
         const resolved = await deps.branches.resolve(branch);

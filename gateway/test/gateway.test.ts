@@ -73,12 +73,13 @@ describe('requests', () => {
     const aliases = Array.from({ length: 11 }, (_, i) => `a${i}: site_list { total_count }`).join(' ');
     const r = await stack.graphql(`{ ${aliases} }`);
     expect(r.status).toBe(400);
-    expect(r.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(r.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
     let deep = 'name';
     for (let i = 0; i < 8; i++) deep = `region { parent { ${deep} } }`;
     const d = await stack.graphql(`{ site_list { results { ${deep} } } }`);
     expect(d.status).toBe(400);
     expect(d.errors?.[0]?.message).toMatch(/deep/);
+    expect(d.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
   });
 
   it('maps unknown fields to BAD_USER_INPUT and keeps NODE_NOT_FOUND', async () => {

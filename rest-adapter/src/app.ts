@@ -118,6 +118,16 @@ export function createApp(opts: AppOptions): Express {
   mountDocs(app, () => (openapi ??= buildOpenApi(opts.routes)));
 
   app.use('/api', csrfGuard(opts.secret));
+  // `?branch=` and `?at=` mean one thing: given twice is a 400 on every route (CONTRACT §8)
+  app.use('/api', (req, res, next) => {
+    for (const name of ['branch', 'at']) {
+      if (Array.isArray((req.query as Record<string, unknown>)[name])) {
+        sendError(res, { status: 400, messages: [`Query parameter "${name}" may be given only once`] });
+        return;
+      }
+    }
+    next();
+  });
   for (const route of opts.routes) mountRoute(app, route, opts);
 
   // a known path with another method: 405 with Allow
@@ -142,6 +152,11 @@ export function createApp(opts: AppOptions): Express {
     sendError(res, { status: 404, messages: ['Not found'] });
   });
   app.use((err: unknown, _req: Request, res: Response, _next: (e?: unknown) => void) => {
+    // a path that is not valid percent-encoding (Express fails to decode a route parameter)
+    if (err instanceof URIError || ((err as { status?: unknown } | null)?.status === 400 && /decode/i.test(String((err as { message?: unknown }).message)))) {
+      sendError(res, { status: 400, messages: ['Malformed URL: invalid percent-encoding'] });
+      return;
+    }
     sendError(res, restErrorOf(err, opts.logger));
   });
   return app;

@@ -4,6 +4,8 @@ import { createLogger } from './logger.ts';
 import { exitOnSignals } from './subgraph-server.ts';
 
 export function runService(name: string, start: () => Promise<{ close(): Promise<void> }>): void {
+  // a service runs as production unless told otherwise (Express: no stack traces in answers)
+  process.env.NODE_ENV ??= 'production';
   const logger = createLogger(name);
   start()
     .then((s) => exitOnSignals(() => s.close(), logger))

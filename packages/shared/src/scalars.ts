@@ -1,6 +1,8 @@
 // Scalars every subgraph declares (see sdl.ts): DateTime (ISO 8601 strings in, Date objects
-// inside, ISO strings in UTC out) and JSON (any value).
-import { GraphQLError, GraphQLScalarType, Kind, valueFromASTUntyped } from 'graphql';
+// inside, ISO strings in UTC out) and JSON (any value); and the inventory's Choice and
+// ChoiceFilterLookup, here so that the gateway checks input against the same rules before any
+// subgraph is called (gateway/src/scalar-checks.ts).
+import { GraphQLError, GraphQLScalarType, Kind, valueFromASTUntyped, type ValueNode } from 'graphql';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
 
@@ -34,4 +36,37 @@ export const JSONScalar = new GraphQLScalarType({
   serialize: (v) => v,
   parseValue: (v) => v,
   parseLiteral: (ast, vars) => valueFromASTUntyped(ast, vars),
+});
+
+/** An enum-like attribute: the enum name (`STATUS_ACTIVE`) or its value (`"active"`). */
+export const ChoiceScalar = new GraphQLScalarType({
+  name: 'Choice',
+  serialize: (v) => v,
+  parseValue: (v) => {
+    if (typeof v !== 'string') throw new GraphQLError('Choice must be an enum name or value string');
+    return v;
+  },
+  parseLiteral: (ast) => {
+    if (ast.kind === Kind.ENUM || ast.kind === Kind.STRING) return ast.value;
+    throw new GraphQLError('Choice must be an enum name (STATUS_ACTIVE) or a value ("active")');
+  },
+});
+
+function lookupFromAst(ast: ValueNode, variables?: Record<string, unknown> | null): unknown {
+  if (ast.kind === Kind.ENUM || ast.kind === Kind.STRING) return ast.value;
+  if (ast.kind === Kind.NULL) return null;
+  if (ast.kind === Kind.LIST || ast.kind === Kind.OBJECT) return valueFromASTUntyped(ast, variables);
+  if (ast.kind === Kind.VARIABLE) return variables?.[ast.name.value];
+  throw new GraphQLError('Expected an enum name or a lookup object ({exact: ...}, {in_list: [...]})');
+}
+
+/** A filter on a Choice attribute: `STATUS_ACTIVE` or a lookup `{exact: ...}`, `{in_list: [...]}` (CONTRACT §4). */
+export const ChoiceFilterLookupScalar = new GraphQLScalarType({
+  name: 'ChoiceFilterLookup',
+  serialize: (v) => v,
+  parseValue: (v) => {
+    if (typeof v === 'string' || Array.isArray(v) || (v && typeof v === 'object')) return v;
+    throw new GraphQLError('Expected an enum name or a lookup object');
+  },
+  parseLiteral: (ast, variables) => lookupFromAst(ast, variables),
 });

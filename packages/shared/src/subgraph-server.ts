@@ -100,8 +100,21 @@ export function requireContextMiddleware(secret: string, audience: string) {
   };
 }
 
+/** Every answer is JSON (CONTRACT §9), also for unknown paths and errors Express raises itself. */
+function jsonNotFound(req: Request, res: Response) {
+  res.status(404).json({ errors: [{ message: `Not found: ${req.method} ${req.path}` }] });
+}
+
 function jsonErrorHandler(err: unknown, _req: Request, res: Response, _next: NextFunction) {
   const e = err as { type?: string; status?: number };
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  if (err instanceof URIError || (e.status === 400 && /decode/i.test(String((err as { message?: unknown }).message)))) {
+    res.status(400).json({ errors: [{ message: 'Malformed URL: invalid percent-encoding', extensions: { code: 'BAD_USER_INPUT' } }] });
+    return;
+  }
   if (e.type === 'entity.parse.failed') {
     res.status(400).json({ errors: [{ message: 'Malformed JSON body', extensions: { code: 'BAD_USER_INPUT' } }] });
     return;
@@ -146,7 +159,9 @@ export async function startSubgraphServer(opts: SubgraphServerOptions): Promise<
       context: async ({ res }) => ({ ctx: contextOf(res), logger, signal: disconnectSignal(res) }),
     });
   }
-  app.use('/graphql', express.json({ limit: '5mb' }), requireContext, (req, res, next) => handler(req, res, next));
+  // the signed context first: a caller without one costs a header check, not a body parse
+  app.use('/graphql', requireContext, express.json({ limit: '5mb' }), (req, res, next) => handler(req, res, next));
+  app.use(jsonNotFound);
   app.use(jsonErrorHandler);
 
   const server = http.createServer(app);

@@ -11,6 +11,8 @@ const UNIT_MS: Record<string, number> = {
 };
 const RELATIVE = /^-?((?:\d+[smhdw])+)$/;
 const RELATIVE_PART = /(\d+)([smhdw])/g;
+/** The earliest instant `at` may name: year 1 (older ones have no ISO 8601 form the subgraphs take). */
+export const EARLIEST_AT = Date.parse('0001-01-01T00:00:00Z');
 // ISO 8601 date or date-time; offsets allowed. Date.parse does the calendar checks.
 const ISO = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
 
@@ -34,6 +36,7 @@ export function parseAt(input: string, now: Date = new Date()): Date {
     );
   }
   if (Number.isNaN(result.getTime())) throw errors.badInput(`Invalid time: ${JSON.stringify(input)}`, { field: 'at' });
+  if (result.getTime() < EARLIEST_AT) throw errors.badInput(`Time out of range: ${JSON.stringify(input)} is before the year 1`, { field: 'at' });
   // Allow a little clock skew between client and server.
   if (result.getTime() > now.getTime() + 1_000) {
     throw errors.badInput(`Time travel into the future is not possible: ${input}`, { field: 'at' });
