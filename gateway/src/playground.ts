@@ -1,4 +1,5 @@
-// GraphiQL served from local npm assets (no CDN): `GET /graphql[/branch]` from a browser.
+// GraphiQL served from local npm assets (no CDN): `GET /graphql[/branch][?at=]` from a browser.
+// The page shows the branch and the instant it reads, and sends the page's `?at=` with every query.
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import express, { type Express } from 'express';
@@ -27,22 +28,43 @@ export function mountPlaygroundAssets(app: Express): void {
   app.use('/_strata/playground', router);
 }
 
-export function playgroundHtml(endpoint: string): string {
-  const e = endpoint.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+const escapeHtml = (v: string) => v.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+export interface PlaygroundOptions {
+  /** the page's `?at=` (time travel): every query the page sends carries it */
+  at?: string;
+}
+
+/** The branch a GraphQL path addresses (`/graphql`, `/graphql/v2/feature-1/` -> `feature-1`). */
+export function branchOfPath(endpoint: string): string {
+  const rest = endpoint.replace(/^\/graphql/, '').replace(/^\/v[12](?=\/|$)/, '').replace(/^\/+|\/+$/g, '');
+  try {
+    return rest ? decodeURIComponent(rest) : 'main';
+  } catch {
+    return rest;
+  }
+}
+
+export function playgroundHtml(endpoint: string, opts: PlaygroundOptions = {}): string {
+  const at = opts.at?.trim() || undefined;
+  const target = at ? `${endpoint}?at=${encodeURIComponent(at)}` : endpoint;
+  const branch = branchOfPath(endpoint);
+  const when = at ? `as of ${at} (time travel: read-only)` : 'now (live data)';
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>Strata GraphQL</title>
+<title>Strata GraphQL · ${escapeHtml(branch)}${at ? ` · ${escapeHtml(at)}` : ''}</title>
 <link rel="stylesheet" href="/_strata/playground/graphiql.min.css">
-<style>html,body,#graphiql{height:100%;margin:0}</style>
+<style>html,body{height:100%;margin:0}body{display:flex;flex-direction:column}#strata-scope{font:13px system-ui,sans-serif;padding:6px 12px;background:${at ? '#fff3cd' : '#eef2f7'};border-bottom:1px solid #ccd}#graphiql{flex:1;min-height:0}</style>
 </head>
 <body>
+<div id="strata-scope">Branch <strong data-branch>${escapeHtml(branch)}</strong> · <span data-at>${escapeHtml(when)}</span></div>
 <div id="graphiql">Loading…</div>
 <script src="/_strata/playground/react.production.min.js"></script>
 <script src="/_strata/playground/react-dom.production.min.js"></script>
 <script src="/_strata/playground/graphiql.min.js"></script>
-<script src="/_strata/playground/boot.js" data-endpoint="${e}"></script>
+<script src="/_strata/playground/boot.js" data-endpoint="${escapeHtml(target)}"></script>
 </body>
 </html>`;
 }
@@ -60,7 +82,8 @@ export const PLAYGROUND_BOOT = `(function () {
   }
   var fetcher = GraphiQL.createFetcher({ url: endpoint, headers: { 'content-type': 'application/json' }, fetch: csrfFetch });
   ReactDOM.createRoot(document.getElementById('graphiql')).render(
-    React.createElement(GraphiQL, { fetcher: fetcher, defaultEditorToolsVisibility: true })
+    // headers pasted into the editor (e.g. Authorization) survive a reload (kept in localStorage)
+    React.createElement(GraphiQL, { fetcher: fetcher, defaultEditorToolsVisibility: true, shouldPersistHeaders: true })
   );
 })();`;
 

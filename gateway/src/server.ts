@@ -8,6 +8,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
+import type { GraphQLSchema } from 'graphql';
 import { baseUrlOf, createLogger, jwtKeysFromEnv, subgraphUrl, verifyContext, type RequestContext } from '@strata/shared';
 import { branchResolver } from './branches.ts';
 import { listenToBus } from './bus-events.ts';
@@ -16,9 +17,12 @@ import { csrfGuard } from './csrf-guard.ts';
 import { formatGatewayError } from './error-format.ts';
 import { graphqlPipeline } from './graphql-request.ts';
 import { identityResolver } from './identity.ts';
+import { jsonErrorHandler, jsonNotFound } from './json-errors.ts';
+import { readLimits } from './limits.ts';
 import { LoginRateLimiter } from './login-rate-limit.ts';
 import { mountPlaygroundAssets, PLAYGROUND_HEADERS, playgroundHtml } from './playground.ts';
 import { restProxy } from './rest-proxy.ts';
+import { installScalarChecks } from './scalar-checks.ts';
 import { corsMiddleware, securityHeaders } from './security.ts';
 import { sessionCookiePlugin } from './session-cookies.ts';
 import { SignedDataSource, type GatewayContext } from './signed-data-source.ts';
@@ -55,6 +59,13 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
     formatError: formatGatewayError(logger),
     plugins: [ApolloServerPluginLandingPageDisabled(), sessionCookiePlugin({ secret: config.secret, env })],
   });
+  // the API schema as Apollo validates against it: custom scalars get the subgraphs' input
+  // checks, and the request pipeline estimates query cost with it
+  let apiSchema: GraphQLSchema | undefined;
+  gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
+    installScalarChecks(schema);
+    apiSchema = schema;
+  });
   await apollo.start();
 
   const branches = branchResolver({ branchingBaseUrl: baseUrlOf(subgraphUrl('branching', env)), secret: config.secret });
@@ -79,7 +90,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
     res.json({ status: 'ok', service: SERVICE });
   });
   mountPlaygroundAssets(app);
-  app.use(restProxy(config.restAdapterUrl, logger));
+  app.use(restProxy(config.restAdapterUrl, logger, { secret: config.secret, env }));
 
   const graphqlPaths = ['/graphql', '/graphql/*branch'];
   // STRATA_GRAPHQL_ENABLED=false closes GraphQL to clients; the REST adapter (a Strata service
@@ -99,15 +110,19 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
   });
   app.get(graphqlPaths, (req, res, next) => {
     if (req.query.query || !req.accepts(['json', 'html']) || req.accepts(['json', 'html']) !== 'html') return next();
-    res.set(PLAYGROUND_HEADERS).type('html').send(playgroundHtml(req.originalUrl.split('?')[0]!));
+    res.set(PLAYGROUND_HEADERS).type('html').send(playgroundHtml(req.originalUrl.split('?')[0]!, { at: typeof req.query.at === 'string' ? req.query.at : undefined }));
   });
   const apolloHandler = expressMiddleware(apollo, {
     context: async ({ req, res }) => ({ ctx: res.locals.strataContext as RequestContext, http: { req, res } }),
   });
-  app.all(graphqlPaths, csrfGuard(), graphqlPipeline({ config, branches, identity, logger, loginLimiter: LoginRateLimiter.fromEnv(env, config.secret) }), (req, res, next) => {
+  app.all(graphqlPaths, csrfGuard(), graphqlPipeline({ config, branches, identity, logger, loginLimiter: LoginRateLimiter.fromEnv(env, config.secret), limits: readLimits(env), schema: () => apiSchema }), (req, res, next) => {
     res.setHeader('x-content-type-options', 'nosniff');
     return apolloHandler(req, res, next);
   });
+
+  // anything else, and errors Express raises itself (malformed percent-encoding): JSON, never HTML
+  app.use(jsonNotFound);
+  app.use(jsonErrorHandler(logger));
 
   const server = http.createServer(app);
   await new Promise<void>((resolve, reject) => {

@@ -2,7 +2,9 @@
 // A subgraph that does not answer (connection refused or reset, timeout, 502/503/504 from a proxy
 // in front of it) becomes SERVICE_UNAVAILABLE errors naming it, on the paths of the fields it
 // owns, so the other subgraphs' fields still answer (CONTRACT §9). @apollo/gateway would otherwise
-// surface the raw FetchError (with the subgraph's address) as INTERNAL_SERVER_ERROR.
+// surface the raw FetchError (with the subgraph's address) as INTERNAL_SERVER_ERROR. A subgraph's
+// own 4xx refusal keeps its errors and codes; the fetch is aborted when the client goes away.
+import { randomUUID } from 'node:crypto';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { Request, Response } from 'express';
 import { Kind, parse, type DocumentNode, type FragmentDefinitionNode, type GraphQLFormattedError, type SelectionSetNode } from 'graphql';
@@ -91,6 +93,36 @@ function warnUnavailable(subgraph: string, url: string, err: unknown): void {
   logger.warn({ subgraph, url, reason: e?.code ?? e?.message }, 'subgraph unavailable: answering SERVICE_UNAVAILABLE for its fields');
 }
 
+/** Internal header carrying the id of a request's abort signal from willSendRequest to the fetcher (never sent). */
+const ABORT_HEADER = 'x-strata-abort-id';
+const disconnects = new WeakMap<Response, AbortSignal>();
+const pendingSignals = new Map<string, AbortSignal>();
+
+/** Aborts when the client of this HTTP exchange goes away before its answer was sent. */
+function disconnectSignal(res: Response): AbortSignal {
+  let signal = disconnects.get(res);
+  if (!signal) {
+    const controller = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) controller.abort();
+    });
+    signal = controller.signal;
+    disconnects.set(res, signal);
+  }
+  return signal;
+}
+
+/** A subgraph's own refusal of the request (HTTP 4xx with GraphQL errors): passed on as it is. */
+function refusalOf(err: unknown): GraphQLFormattedError[] | null {
+  const response = (err as { extensions?: { response?: { status?: unknown; body?: unknown } } })?.extensions?.response;
+  if (typeof response?.status !== 'number' || response.status < 400 || response.status >= 500 || response.status === 401 || response.status === 403) return null;
+  const body = response.body as { errors?: unknown } | undefined;
+  if (!body || !Array.isArray(body.errors) || !body.errors.length) return null;
+  return body.errors
+    .filter((e): e is { message?: unknown; extensions?: { code?: unknown } } => !!e && typeof e === 'object')
+    .map((e) => ({ message: typeof e.message === 'string' ? e.message : 'Bad request', extensions: { code: typeof e.extensions?.code === 'string' ? e.extensions.code : 'BAD_USER_INPUT' } }));
+}
+
 export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
     private readonly subgraph: string,
@@ -98,12 +130,29 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     private readonly secret: string,
   ) {
     super({ url });
+    // the subgraph fetch is aborted when the gateway's client goes away, so the subgraph cancels
+    // its database work too (its request ends before the answer)
+    const base = this.fetcher;
+    this.fetcher = (input, init) => {
+      const headers = { ...(init?.headers as Record<string, string> | undefined) };
+      const id = headers[ABORT_HEADER];
+      delete headers[ABORT_HEADER];
+      const signal = id ? pendingSignals.get(id) : undefined;
+      if (id) pendingSignals.delete(id);
+      return base(input, { ...init, headers, ...(signal ? { signal } : {}) } as typeof init);
+    };
   }
 
   override async willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]): Promise<void> {
     if (!context?.ctx) throw new Error('no request context');
     const token = await signContext(context.ctx, { secret: this.secret, audience: this.subgraph });
     request.http?.headers.set(CONTEXT_HEADER, token);
+    if (context.http?.res && request.http) {
+      const id = randomUUID();
+      pendingSignals.set(id, disconnectSignal(context.http.res));
+      context.http.res.once('close', () => pendingSignals.delete(id));
+      request.http.headers.set(ABORT_HEADER, id);
+    }
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
@@ -111,6 +160,8 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     try {
       return await super.process(options);
     } catch (err) {
+      const refused = refusalOf(err);
+      if (refused) return { errors: refused };
       if (!isNoAnswer(err)) throw err;
       warnUnavailable(this.subgraph, this.url, err);
       return unavailableResponse(this.subgraph, 'document' in options ? options.document : undefined, query);

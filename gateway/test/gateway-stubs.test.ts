@@ -310,6 +310,22 @@ describe('one origin', () => {
     }
   });
 
+  it('GraphiQL honours and shows the page\'s ?at= and branch, and keeps pasted headers', async () => {
+    const page = await fetch(`${gw.url}/graphql/feature/x?at=-1h`, { headers: { accept: 'text/html' } });
+    const html = await page.text();
+    // every query the page sends reads the same past instant
+    expect(html).toContain('data-endpoint="/graphql/feature/x?at=-1h"');
+    expect(html).toMatch(/Branch <strong data-branch>feature\/x<\/strong>/);
+    expect(html).toContain('as of -1h (time travel: read-only)');
+    const live = await (await fetch(`${gw.url}/graphql`, { headers: { accept: 'text/html' } })).text();
+    expect(live).toMatch(/data-branch>main</);
+    expect(live).toContain('now (live data)');
+    const hostile = await (await fetch(`${gw.url}/graphql?at=${encodeURIComponent('"><script>x</script>')}`, { headers: { accept: 'text/html' } })).text();
+    expect(hostile).not.toContain('<script>x</script>');
+    const boot = await (await fetch(`${gw.url}/_strata/playground/boot.js`)).text();
+    expect(boot).toContain('shouldPersistHeaders: true');
+  });
+
   it('proxies /api/* to the REST adapter without forwarding a client-supplied context', async () => {
     const r = await fetch(`${gw.url}/api/info?x=1`, { headers: { 'x-strata-context': 'forged' } });
     expect(r.status).toBe(200);

@@ -23,6 +23,8 @@ export class RestError extends Error {
 export interface RestErrorAnswer {
   status: number;
   messages: string[];
+  /** Retry-After of a 429 (seconds) */
+  retryAfter?: string;
 }
 
 function fromSupergraph(err: SupergraphError, logger: Logger): RestErrorAnswer {
@@ -38,7 +40,7 @@ function fromSupergraph(err: SupergraphError, logger: Logger): RestErrorAnswer {
   }
   // the gateway's sign-in rate limit keeps its status
   const status = err.status === 429 ? 429 : httpStatusFor(first as string);
-  return { status, messages: messages.length ? messages : [INTERNAL_MESSAGE] };
+  return { status, messages: messages.length ? messages : [INTERNAL_MESSAGE], ...(status === 429 && err.retryAfter ? { retryAfter: err.retryAfter } : {}) };
 }
 
 /** Maps anything thrown while handling a request to a status and public messages. */
@@ -66,5 +68,6 @@ export function restErrorOf(err: unknown, logger: Logger): RestErrorAnswer {
 
 export function sendError(res: Response, answer: RestErrorAnswer): void {
   if (res.headersSent) return;
+  if (answer.retryAfter) res.setHeader('retry-after', answer.retryAfter);
   res.status(answer.status).json({ errors: answer.messages });
 }

@@ -20,7 +20,10 @@ const GraphQLBodySchema = z
 
 /**
  * Request headers passed through to the gateway (lower-case): credentials, the CSRF token of a
- * cookie session, the browser's scheme (Secure cookies) and address (sign-in rate limit).
+ * cookie session, the browser's scheme (Secure cookies) and address (sign-in rate limit). The
+ * address is never the caller's own X-Forwarded-For: client-address.ts replaces it with the one
+ * address the adapter established before any route runs, and the gateway believes it only with
+ * the adapter's signed service header.
  */
 export const FORWARDED_HEADERS = ['authorization', 'x-api-key', 'cookie', 'x-csrf-token', 'x-forwarded-proto', 'x-forwarded-for'] as const;
 
@@ -52,6 +55,8 @@ export class SupergraphError extends Error {
     readonly errors: GraphQLErrorShape[],
     /** HTTP status of the gateway's answer */
     readonly status: number,
+    /** the gateway's Retry-After (seconds), passed back on a 429 */
+    readonly retryAfter?: string,
   ) {
     super(errors[0]?.message ?? `gateway answered ${status}`);
     this.name = 'SupergraphError';
@@ -129,7 +134,7 @@ export function createSupergraphClient(opts: { gatewayUrl: string; timeoutMs?: n
         throw new SupergraphUnavailableError(`gateway answered ${res.status} without a GraphQL body`, false);
       }
       const body = parsed.data;
-      if (body.errors?.length) throw new SupergraphError(body.errors, res.status);
+      if (body.errors?.length) throw new SupergraphError(body.errors, res.status, res.headers.get('retry-after') ?? undefined);
       if (!res.ok || body.data === undefined || body.data === null) {
         throw new SupergraphError([], res.status);
       }

@@ -15,6 +15,7 @@ export * from './scalars.ts';
 export * from './run-service.ts';
 export * from './jwt.ts';
 export * from './session-cookies.ts';
+export * from './client-address.ts';
 export * from './regex-guard.ts';
 export * from './internal/participant-protocol.ts';
 export * from './internal/internal-route.ts';
