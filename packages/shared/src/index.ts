@@ -20,3 +20,4 @@ export * from './regex-guard.ts';
 export * from './internal/participant-protocol.ts';
 export * from './internal/internal-route.ts';
 export * from './internal/branch-meta.ts';
+export * from './authorization.ts';
