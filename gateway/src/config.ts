@@ -1,7 +1,7 @@
 // Gateway settings from the environment (CONTRACT §1).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { listenPort, readEnv, requireContextSecret } from '@strata/shared';
+import { listenHost, listenPort, readEnv, requireContextSecret } from '@strata/shared';
 
 export interface GatewayConfig {
   port: number;
@@ -30,7 +30,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
   const e = readEnv(env);
   return {
     port: listenPort('gateway', env),
-    host: env.STRATA_GATEWAY_HOST ?? '0.0.0.0',
+    host: listenHost(env, env.STRATA_GATEWAY_HOST),
     secret: requireContextSecret(env),
     graphqlEnabled: e.STRATA_GRAPHQL_ENABLED,
     maxAliases: e.STRATA_GRAPHQL_MAX_ALIASES,

@@ -1,6 +1,6 @@
 // Settings of the REST adapter, read from the environment once at start.
 import { z } from 'zod';
-import { DEFAULT_PORTS, listenPort, trustProxyFromEnv } from '@strata/shared';
+import { DEFAULT_PORTS, listenHost, listenPort, trustProxyFromEnv } from '@strata/shared';
 
 export const SERVICE = 'rest-adapter';
 
@@ -28,7 +28,7 @@ export function readRestConfig(env: NodeJS.ProcessEnv = process.env): RestConfig
   }
   return {
     port: listenPort(SERVICE, env),
-    host: parsed.data.REST_ADAPTER_HOST ?? '127.0.0.1',
+    host: listenHost(env, parsed.data.REST_ADAPTER_HOST),
     gatewayUrl: (parsed.data.GATEWAY_URL ?? `http://127.0.0.1:${DEFAULT_PORTS.gateway}`).replace(/\/+$/, ''),
     timeoutMs: parsed.data.STRATA_REST_TIMEOUT_MS ?? 30_000,
     trustProxy: trustProxyFromEnv(env),

@@ -102,4 +102,9 @@ export function listenPort(service: keyof typeof DEFAULT_PORTS, env: NodeJS.Proc
   return env.PORT ? Number.parseInt(env.PORT, 10) : DEFAULT_PORTS[service];
 }
 
+/** Bind address of a service (CONTRACT §1 `HOST`): 127.0.0.1 unless set (images set 0.0.0.0). */
+export function listenHost(env: NodeJS.ProcessEnv = process.env, override?: string): string {
+  return override || env.HOST || '127.0.0.1';
+}
+
 export const VERSION = '0.1.0';

@@ -170,7 +170,8 @@ export async function startSubgraphServer(opts: SubgraphServerOptions): Promise<
     server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const url = `http://${opts.host ?? '127.0.0.1'}:${port}/graphql`;
+  const reachable = !opts.host || opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host;
+  const url = `http://${reachable}:${port}/graphql`;
   logger.info({ url }, 'subgraph listening');
 
   return {

@@ -1,6 +1,6 @@
 // Starts the auth subgraph: migrations, first-start admin bootstrap, sign-in throttling (Redis or
 // Postgres), GraphQL on /graphql and the internal endpoints for the gateway.
-import { AUTH_REVOKED_CHANNEL, busFromEnv, createLogger, databaseFor, listenPort, requireContextSecret, startSubgraphServer, type EventBus } from '@strata/shared';
+import { AUTH_REVOKED_CHANNEL, busFromEnv, createLogger, databaseFor, listenHost, listenPort, requireContextSecret, startSubgraphServer, type EventBus } from '@strata/shared';
 import { bootstrapAdmin } from './bootstrap.ts';
 import { readAuthConfig } from './config.ts';
 import { createPrisma, migrate } from './db.ts';
@@ -40,6 +40,7 @@ export async function start(
     const running = await startSubgraphServer({
       name: SERVICE,
       port: listenPort(SERVICE, env),
+      host: listenHost(env),
       secret,
       logger,
       schema: { typeDefs, resolvers: createResolvers({ store, maxPageSize: config.maxPageSize, sessions, sso, onRevoked: revoked }) },

@@ -1,7 +1,7 @@
 // Starts the branching subgraph: migrations, bootstrap of `main` and the installation record,
 // GraphQL on /graphql (branches; diff/validate/merge/rebase through the participants) and the
 // internal branch lookup for the gateway.
-import { busFromEnv, createLogger, databaseFor, listenPort, requireContextSecret, startSubgraphServer, type EventBus } from '@strata/shared';
+import { busFromEnv, createLogger, databaseFor, listenHost, listenPort, requireContextSecret, startSubgraphServer, type EventBus } from '@strata/shared';
 import { createPrisma, migrate } from './db.ts';
 import { busSink, loggingSink, type BranchEventSink } from './events.ts';
 import { branchingConfig } from './config.ts';
@@ -38,6 +38,7 @@ export async function start(
     const running = await startSubgraphServer({
       name: SERVICE,
       port: listenPort(SERVICE, env),
+      host: listenHost(env),
       secret,
       logger,
       schema: {

@@ -1,6 +1,6 @@
 // Starts the history subgraph: migrations, the change-event consumer (group `history` on the
 // bus from REDIS_URL/DATABASE_URL, or `opts.bus`), GraphQL on /graphql. close() stops them all.
-import { busFromEnv, createLogger, databaseFor, listenPort, readEnv, requireContextSecret, startSubgraphServer, type EventBus } from '@strata/shared';
+import { busFromEnv, createLogger, databaseFor, listenHost, listenPort, readEnv, requireContextSecret, startSubgraphServer, type EventBus } from '@strata/shared';
 import { consumeChanges } from './consumer.ts';
 import { createPrisma, migrate } from './db.ts';
 import { createResolvers } from './resolvers/index.ts';
@@ -25,6 +25,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env, opts: { bus?: 
     const running = await startSubgraphServer({
       name: SERVICE,
       port: listenPort(SERVICE, env),
+      host: listenHost(env),
       secret,
       logger,
       schema: { typeDefs, resolvers: createResolvers({ store, maxPageSize: config.STRATA_MAX_PAGE_SIZE }) },

@@ -8,6 +8,7 @@ import {
   createLogger,
   createSchemaPool,
   databaseFor,
+  listenHost,
   listenPort,
   readEnv,
   requireContextSecret,
@@ -98,6 +99,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env, opts: StartOpt
     server = await startSubgraphServer({
       name: SERVICE,
       port: listenPort(SERVICE, env),
+      host: listenHost(env),
       secret,
       logger,
       schema: schemaModule(runtime, loader),
