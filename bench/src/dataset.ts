@@ -44,12 +44,37 @@ export async function loadDataset(request: Request, size: DatasetSize = DEMO_SIZ
     { name: 'Lab', slug: 'lab', color: '4caf50' },
   ]);
   await add('tenant_group', 'TenantGroupCreateInput', [{ name: 'Customers', slug: 'customers' }]);
-  await add('tenant', 'TenantCreateInput', ['Acme', 'Globex', 'Initech', 'Umbrella'].map((n) => ({ name: n, slug: n.toLowerCase(), group: { slug: 'customers' } })));
+  await add(
+    'tenant',
+    'TenantCreateInput',
+    ['Acme', 'Globex', 'Initech', 'Umbrella'].map((n) => ({ name: n, slug: n.toLowerCase(), group: { slug: 'customers' } })),
+  );
   await add('region', 'RegionCreateInput', [
     { name: 'Europe', slug: 'eu' },
     { name: 'North America', slug: 'na' },
   ]);
-  const cities = ['Amsterdam', 'Frankfurt', 'London', 'Paris', 'Madrid', 'Milan', 'Stockholm', 'Warsaw', 'Dublin', 'Zurich', 'New York', 'Chicago', 'Dallas', 'Ashburn', 'Seattle', 'Toronto', 'Denver', 'Miami', 'Atlanta', 'San Jose'];
+  const cities = [
+    'Amsterdam',
+    'Frankfurt',
+    'London',
+    'Paris',
+    'Madrid',
+    'Milan',
+    'Stockholm',
+    'Warsaw',
+    'Dublin',
+    'Zurich',
+    'New York',
+    'Chicago',
+    'Dallas',
+    'Ashburn',
+    'Seattle',
+    'Toronto',
+    'Denver',
+    'Miami',
+    'Atlanta',
+    'San Jose',
+  ];
   const sites = Array.from({ length: size.sites }, (_, i) => {
     const city = cities[i % cities.length]!;
     const n = Math.floor(i / cities.length) + 1;
@@ -86,8 +111,13 @@ export async function loadDataset(request: Request, size: DatasetSize = DEMO_SIZ
     { name: 'EOS', slug: 'eos', manufacturer: { slug: 'arista' } },
     { name: 'NX-OS', slug: 'nxos', manufacturer: { slug: 'cisco' } },
   ]);
-  const racks = sites.flatMap((s, i) =>
-    Array.from({ length: Math.max(1, Math.ceil(size.devicesPerSite / 20)) }, (_, r) => ({ name: `R${String(r + 1).padStart(2, '0')}`, site: { id: siteIds[i] }, status: 'active', u_height: 42 })),
+  const racks = sites.flatMap((_s, i) =>
+    Array.from({ length: Math.max(1, Math.ceil(size.devicesPerSite / 20)) }, (_, r) => ({
+      name: `R${String(r + 1).padStart(2, '0')}`,
+      site: { id: siteIds[i] },
+      status: 'active',
+      u_height: 42,
+    })),
   );
   await add('rack', 'RackCreateInput', racks);
   const devices: Record<string, unknown>[] = [];
@@ -133,7 +163,10 @@ export async function loadDataset(request: Request, size: DatasetSize = DEMO_SIZ
     { name: 'Lumen', slug: 'lumen' },
     { name: 'Zayo', slug: 'zayo' },
   ]);
-  await add('circuit_type', 'CircuitTypeCreateInput', [{ name: 'Transit', slug: 'transit' }, { name: 'Dark Fiber', slug: 'dark-fiber' }]);
+  await add('circuit_type', 'CircuitTypeCreateInput', [
+    { name: 'Transit', slug: 'transit' },
+    { name: 'Dark Fiber', slug: 'dark-fiber' },
+  ]);
   const circuits = siteIds.flatMap((_, i) =>
     Array.from({ length: size.circuitsPerSite }, (_, c) => ({
       cid: `CID-${i}-${c}`,
@@ -149,14 +182,21 @@ export async function loadDataset(request: Request, size: DatasetSize = DEMO_SIZ
     'CircuitTerminationCreateInput',
     circuitIds.map((id, i) => ({ circuit: { id }, term_side: 'A', site: { id: siteIds[Math.floor(i / size.circuitsPerSite)] }, port_speed: 10_000_000 })),
   );
-  const [mgmtVrf] = await add('vrf', 'VRFCreateInput', [{ name: 'global-mgmt', rd: '65000:1' }, { name: 'customer', rd: '65000:2' }]);
+  const [mgmtVrf] = await add('vrf', 'VRFCreateInput', [
+    { name: 'global-mgmt', rd: '65000:1' },
+    { name: 'customer', rd: '65000:2' },
+  ]);
   const prefixes: Record<string, unknown>[] = [{ prefix: '10.0.0.0/8', status: 'container' }];
   siteIds.forEach((id, i) => {
     prefixes.push({ prefix: `10.${i}.0.0/16`, status: 'container', site: { id } });
     for (let p = 0; p < 4; p++) prefixes.push({ prefix: `10.${i}.${p}.0/24`, status: 'active', site: { id }, vrf: { id: mgmtVrf } });
   });
   await add('prefix', 'PrefixCreateInput', prefixes);
-  await add('vlan', 'VLANCreateInput', siteIds.flatMap((id, i) => [100, 200, 300].map((vid) => ({ vid, name: `vlan${vid}-${i}`, site: { id }, status: 'active' }))));
+  await add(
+    'vlan',
+    'VLANCreateInput',
+    siteIds.flatMap((id, i) => [100, 200, 300].map((vid) => ({ vid, name: `vlan${vid}-${i}`, site: { id }, status: 'active' }))),
+  );
   // Management IPs on every device's mgmt0.
   const ips = deviceIds.map((_, d) => {
     const s = Math.floor(d / size.devicesPerSite);

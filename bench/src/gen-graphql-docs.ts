@@ -44,22 +44,59 @@ async function writeBranchWalkthrough(stack: StackT): Promise<void> {
     const { status, ...body } = r;
     const where = opts.branch ? `/graphql/${opts.branch}` : '/graphql';
     out.push(`## ${title}`, '', text, '', `\`POST ${where}${opts.at ? `?at=${opts.at}` : ''}\``, '', '```graphql', query, '```');
-    if (Object.keys(variables).length) out.push('', 'Variables: `' + JSON.stringify(variables) + '`');
+    if (Object.keys(variables).length) out.push('', `Variables: \`${JSON.stringify(variables)}\``);
     out.push('', `Answer (HTTP ${status}):`, '', '```json', JSON.stringify(trim(body, 5), null, 2), '```', '');
     return r;
   };
   const site = await stack.graphql(`mutation { site_create(data: {name: "Porto 1", slug: "porto-1"}) { id } }`);
   const id = site.data!.site_create.id as string;
-  await step('1. Create a branch', 'Isolated by default: the branch sees main as of `branched_from`.', `mutation { branch_create(data: {name: "add-porto-racks", description: "racks for Porto"}) { name status isolated branched_from } }`);
-  await step('2. Change data on the branch', 'Writes go to `/graphql/{branch}`; main does not see them.', `mutation($id: ID!) { site_update(id: $id, data: {facility: "PT-A", comments: "cage 4"}) { name facility comments } }`, { id }, { branch: 'add-porto-racks' });
+  await step(
+    '1. Create a branch',
+    'Isolated by default: the branch sees main as of `branched_from`.',
+    `mutation { branch_create(data: {name: "add-porto-racks", description: "racks for Porto"}) { name status isolated branched_from } }`,
+  );
+  await step(
+    '2. Change data on the branch',
+    'Writes go to `/graphql/{branch}`; main does not see them.',
+    `mutation($id: ID!) { site_update(id: $id, data: {facility: "PT-A", comments: "cage 4"}) { name facility comments } }`,
+    { id },
+    { branch: 'add-porto-racks' },
+  );
   await stack.graphql(`mutation($id: ID!) { rack_create(data: {name: "R01", site: {id: $id}, u_height: 42}) { id } }`, { id }, { branch: 'add-porto-racks' });
-  await step('3. Meanwhile, someone changes main', 'The same attribute, to another value: a conflict.', `mutation($id: ID!) { site_update(id: $id, data: {facility: "PT-B"}) { name facility } }`, { id });
-  const diff = await step('4. Diff', 'Per node: action, per attribute old (main at `branched_from`), new (branch) and main values; conflicts flagged.', `{ branch_diff(name: "add-porto-racks") { summary { num_added num_updated num_removed num_conflicts } nodes { kind display action conflict elements { name old_value new_value main_value conflict } conflicts { id type } } } }`);
-  await step('5. Validate', 'Lists the conflicts and marks the branch `NEED_REBASE`.', `mutation { branch_validate(name: "add-porto-racks") { ok conflicts { id kind field type base_value branch_value main_value } } }`);
-  await step('6. Merging with an unresolved conflict is refused', 'Nothing is written; the branch stays open.', `mutation { branch_merge(name: "add-porto-racks") { name status } }`);
+  await step(
+    '3. Meanwhile, someone changes main',
+    'The same attribute, to another value: a conflict.',
+    `mutation($id: ID!) { site_update(id: $id, data: {facility: "PT-B"}) { name facility } }`,
+    { id },
+  );
+  const diff = await step(
+    '4. Diff',
+    'Per node: action, per attribute old (main at `branched_from`), new (branch) and main values; conflicts flagged.',
+    `{ branch_diff(name: "add-porto-racks") { summary { num_added num_updated num_removed num_conflicts } nodes { kind display action conflict elements { name old_value new_value main_value conflict } conflicts { id type } } } }`,
+  );
+  await step(
+    '5. Validate',
+    'Lists the conflicts and marks the branch `NEED_REBASE`.',
+    `mutation { branch_validate(name: "add-porto-racks") { ok conflicts { id kind field type base_value branch_value main_value } } }`,
+  );
+  await step(
+    '6. Merging with an unresolved conflict is refused',
+    'Nothing is written; the branch stays open.',
+    `mutation { branch_merge(name: "add-porto-racks") { name status } }`,
+  );
   const conflictId = (diff.data!.branch_diff.nodes as { conflicts: { id: string }[] }[]).flatMap((n) => n.conflicts)[0]!.id;
-  await step('7. Resolve and merge', 'One resolution per conflict: `BRANCH` or `MAIN`. The merge is atomic.', `mutation($r: [BranchConflictResolutionInput!]) { branch_merge(name: "add-porto-racks", resolutions: $r) { name status } }`, { r: [{ conflict_id: conflictId, selected: 'BRANCH' }] });
-  await step('8. Main now', 'The branch\'s latest values, from the merge on.', `query($id: ID!) { site(id: $id) { name facility comments racks { name } changelog { action branch } } }`, { id });
+  await step(
+    '7. Resolve and merge',
+    'One resolution per conflict: `BRANCH` or `MAIN`. The merge is atomic.',
+    `mutation($r: [BranchConflictResolutionInput!]) { branch_merge(name: "add-porto-racks", resolutions: $r) { name status } }`,
+    { r: [{ conflict_id: conflictId, selected: 'BRANCH' }] },
+  );
+  await step(
+    '8. Main now',
+    "The branch's latest values, from the merge on.",
+    `query($id: ID!) { site(id: $id) { name facility comments racks { name } changelog { action branch } } }`,
+    { id },
+  );
   await writeFile(path.join(ROOT, 'docs', 'branches-walkthrough.md'), out.join('\n'));
   console.log('wrote docs/branches-walkthrough.md');
 }
@@ -74,28 +111,89 @@ try {
   await loadDataset(request, { sites: 3, devicesPerSite: 8, interfacesPerDevice: 4, circuitsPerSite: 2 });
   const anyDevice = (await request<{ device_list: { results: { id: string }[] } }>(`{ device_list(pagination: {limit: 1}) { results { id } } }`)).device_list.results[0]!.id;
   const examples: Example[] = [
-    { title: 'A list in the v2 shape', text: '`<name>_list` returns `results`, `total_count` (exact for the filters) and `page_info`. Without a limit a list returns up to 100 rows.', query: `{ site_list { total_count page_info { offset limit } results { id name status display class_type } } }` },
-    { title: 'Pagination', text: '`pagination: {offset, limit}`; a limit above `STRATA_MAX_PAGE_SIZE` (1000) is capped.', query: `{ device_list(pagination: {offset: 0, limit: 2}) { total_count page_info { offset limit } results { id name } } }` },
-    { title: 'Keyset pagination for exports', text: 'Order by id, then pass the last id as `start` for the next page: constant cost however deep.', query: `{ device_list(pagination: {limit: 2}, order: {id: ASC}) { results { id name } } }` },
-    { title: 'Order', text: '`order:` on every list field, several keys allowed; the default is by name, then id.', query: `{ site_list(order: {status: DESC, name: ASC}) { results { name status } } }` },
-    { title: 'Enum filters, both forms', text: '`status: STATUS_ACTIVE` or `status: {exact: STATUS_ACTIVE}` / `{in_list: [...]}`; results show the value (`active`).', query: `{ circuit_list(filters: {status: STATUS_ACTIVE}) { results { cid provider { name } } } }` },
-    { title: 'OR / AND / NOT', text: '`OR: X` means (the other conditions) OR X; `NOT: X` ANDs in not-X.', query: `{ site_list(filters: {status: STATUS_PLANNED, OR: {tenant: {name: {exact: "Acme"}}}}) { results { name status tenant { name } } } }` },
-    { title: 'String lookups', text: '`exact i_exact contains i_contains starts_with i_starts_with ends_with i_ends_with regex i_regex in_list is_null`.', query: `{ device_list(filters: {name: {i_contains: "SPINE"}, NOT: {name: {ends_with: "3"}}}) { total_count results { name } } }` },
-    { title: 'Related filters', text: 'Filters nest through relations; on to-many relations they mean "any related matches". Foreign keys also take a plain id (`site_id`).', query: `{ device_list(filters: {site: {tags: {slug: {exact: "core"}}}, role: {slug: {exact: "router"}}}) { results { name site { name tags { slug } } } } }` },
-    { title: 'IP containment', text: '`net_contains`, `net_contains_or_equals`, `net_contained`, `net_contained_or_equal` on IP attributes (Postgres `inet`/`cidr`, GiST index).', query: `{ prefix_list(filters: {prefix: {net_contains: "10.1.2.7"}}) { results { prefix status } } }` },
-    { title: 'Nested lists with filters', text: 'To-many and reverse relations are list fields that take `filters`, `pagination` and `order`.', query: `{ device_list(pagination: {limit: 2}) { results { name interfaces(filters: {enabled: {exact: true}}, pagination: {limit: 2}) { name type } } } }` },
-    { title: 'Unions for polymorphic relations', text: 'Cable terminations and IP assignments are unions; use inline fragments and `class_type`.', query: `{ cable_list(pagination: {limit: 2}) { results { id a_terminations { ... on InterfaceType { id class_type name device { name } } ... on ConsolePortType { id class_type } } } } }` },
-    { title: 'A node by id, with its change log', text: 'Singular fields take `id`; `changelog` comes from the history subgraph.', query: `query($id: ID!) { device(id: $id) { name site { name } changelog { action user_name changed_object_type } } }`, variables: { id: anyDevice } },
+    {
+      title: 'A list in the v2 shape',
+      text: '`<name>_list` returns `results`, `total_count` (exact for the filters) and `page_info`. Without a limit a list returns up to 100 rows.',
+      query: `{ site_list { total_count page_info { offset limit } results { id name status display class_type } } }`,
+    },
+    {
+      title: 'Pagination',
+      text: '`pagination: {offset, limit}`; a limit above `STRATA_MAX_PAGE_SIZE` (1000) is capped.',
+      query: `{ device_list(pagination: {offset: 0, limit: 2}) { total_count page_info { offset limit } results { id name } } }`,
+    },
+    {
+      title: 'Keyset pagination for exports',
+      text: 'Order by id, then pass the last id as `start` for the next page: constant cost however deep.',
+      query: `{ device_list(pagination: {limit: 2}, order: {id: ASC}) { results { id name } } }`,
+    },
+    {
+      title: 'Order',
+      text: '`order:` on every list field, several keys allowed; the default is by name, then id.',
+      query: `{ site_list(order: {status: DESC, name: ASC}) { results { name status } } }`,
+    },
+    {
+      title: 'Enum filters, both forms',
+      text: '`status: STATUS_ACTIVE` or `status: {exact: STATUS_ACTIVE}` / `{in_list: [...]}`; results show the value (`active`).',
+      query: `{ circuit_list(filters: {status: STATUS_ACTIVE}) { results { cid provider { name } } } }`,
+    },
+    {
+      title: 'OR / AND / NOT',
+      text: '`OR: X` means (the other conditions) OR X; `NOT: X` ANDs in not-X.',
+      query: `{ site_list(filters: {status: STATUS_PLANNED, OR: {tenant: {name: {exact: "Acme"}}}}) { results { name status tenant { name } } } }`,
+    },
+    {
+      title: 'String lookups',
+      text: '`exact i_exact contains i_contains starts_with i_starts_with ends_with i_ends_with regex i_regex in_list is_null`.',
+      query: `{ device_list(filters: {name: {i_contains: "SPINE"}, NOT: {name: {ends_with: "3"}}}) { total_count results { name } } }`,
+    },
+    {
+      title: 'Related filters',
+      text: 'Filters nest through relations; on to-many relations they mean "any related matches". Foreign keys also take a plain id (`site_id`).',
+      query: `{ device_list(filters: {site: {tags: {slug: {exact: "core"}}}, role: {slug: {exact: "router"}}}) { results { name site { name tags { slug } } } } }`,
+    },
+    {
+      title: 'IP containment',
+      text: '`net_contains`, `net_contains_or_equals`, `net_contained`, `net_contained_or_equal` on IP attributes (Postgres `inet`/`cidr`, GiST index).',
+      query: `{ prefix_list(filters: {prefix: {net_contains: "10.1.2.7"}}) { results { prefix status } } }`,
+    },
+    {
+      title: 'Nested lists with filters',
+      text: 'To-many and reverse relations are list fields that take `filters`, `pagination` and `order`.',
+      query: `{ device_list(pagination: {limit: 2}) { results { name interfaces(filters: {enabled: {exact: true}}, pagination: {limit: 2}) { name type } } } }`,
+    },
+    {
+      title: 'Unions for polymorphic relations',
+      text: 'Cable terminations and IP assignments are unions; use inline fragments and `class_type`.',
+      query: `{ cable_list(pagination: {limit: 2}) { results { id a_terminations { ... on InterfaceType { id class_type name device { name } } ... on ConsolePortType { id class_type } } } } }`,
+    },
+    {
+      title: 'A node by id, with its change log',
+      text: 'Singular fields take `id`; `changelog` comes from the history subgraph.',
+      query: `query($id: ID!) { device(id: $id) { name site { name } changelog { action user_name changed_object_type } } }`,
+      variables: { id: anyDevice },
+    },
     { title: 'Not found', text: 'A missing node gives `data: null` and `NODE_NOT_FOUND`.', query: `{ device(id: "00000000-0000-0000-0000-000000000000") { id } }` },
-    { title: 'Create with references', text: 'Relations take `{id}` or any unique attribute set of the peer; enums take the name or the value.', query: `mutation { site_create(data: {name: "Lisbon 1", slug: "lisbon-1", status: STATUS_PLANNED, region: {slug: "eu"}, tenant: {slug: "acme"}, tags: [{slug: "edge"}]}) { name status region { name } tenant { name } tags { slug } } }` },
-    { title: 'Upsert', text: 'Matches on the kind\'s unique constraint: a second upsert updates.', query: `mutation { tag_upsert(data: {name: "Core", slug: "core", color: "000000"}) { name color } }` },
-    { title: 'Validation errors write nothing', text: 'Every problem is found before the first write.', query: `mutation { site_create(data: {name: "Lisbon 1", slug: "other"}) { id } }` },
+    {
+      title: 'Create with references',
+      text: 'Relations take `{id}` or any unique attribute set of the peer; enums take the name or the value.',
+      query: `mutation { site_create(data: {name: "Lisbon 1", slug: "lisbon-1", status: STATUS_PLANNED, region: {slug: "eu"}, tenant: {slug: "acme"}, tags: [{slug: "edge"}]}) { name status region { name } tenant { name } tags { slug } } }`,
+    },
+    {
+      title: 'Upsert',
+      text: "Matches on the kind's unique constraint: a second upsert updates.",
+      query: `mutation { tag_upsert(data: {name: "Core", slug: "core", color: "000000"}) { name color } }`,
+    },
+    {
+      title: 'Validation errors write nothing',
+      text: 'Every problem is found before the first write.',
+      query: `mutation { site_create(data: {name: "Lisbon 1", slug: "other"}) { id } }`,
+    },
     { title: 'Time travel', text: '`?at=` (or the `at` variable) reads the past, here one hour ago — before the data existed.', query: `{ site_list { total_count } }`, at: '-1h' },
   ];
   const lines = [
     '# GraphQL dialect',
     '',
-    'Strata speaks NetBox\'s v2 GraphQL dialect (CONTRACT §4-5) over the whole supergraph at',
+    "Strata speaks NetBox's v2 GraphQL dialect (CONTRACT §4-5) over the whole supergraph at",
     '`/graphql` (branches at `/graphql/{branch}`, time travel with `?at=`). Every example below was',
     'run against a real Strata with a small generated data set; the answers are verbatim, long lists',
     'cut. Regenerate with `pnpm docs:graphql`.',
@@ -111,7 +209,7 @@ try {
     const r = await stack.graphql(ex.query, ex.variables ?? {}, { branch: ex.branch, at: ex.at });
     const { status, ...body } = r;
     lines.push(`## ${ex.title}`, '', ex.text, '', '```graphql', ex.query, '```');
-    if (ex.variables) lines.push('', 'Variables: `' + JSON.stringify(ex.variables) + '`');
+    if (ex.variables) lines.push('', `Variables: \`${JSON.stringify(ex.variables)}\``);
     if (ex.at) lines.push('', `URL: \`/graphql?at=${ex.at}\``);
     lines.push('', `Answer (HTTP ${status}):`, '', '```json', JSON.stringify(trim(body), null, 2), '```', '');
   }

@@ -11,7 +11,7 @@ import { callSubgraph, createTestDatabase, serviceEnv, TEST_SECRET } from '../..
 import { start as startInventory } from '../../subgraphs/inventory/src/server.ts';
 import { loadDataset, type DatasetSize } from './dataset.ts';
 import { QUERIES } from './queries.ts';
-import { fmt, measure, ratio, type Summary } from './stats.ts';
+import { fmt, measure, ratio } from './stats.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SIZES: Record<string, DatasetSize> = {
@@ -95,7 +95,13 @@ async function benchMerge(env: Awaited<ReturnType<typeof inventoryOn>>, changes:
     await env.request(`mutation($d: [TagCreateInput!]!) { tag_bulk_create(data: $d) { id } }`, { d: items.slice(i, i + 1000) }, ctx);
   }
   const call = (op: string, body: Record<string, unknown>) =>
-    internalPost<Record<string, unknown>>(`/internal/branch/${op}`, body, { secret: TEST_SECRET, from: 'bench', to: 'inventory', baseUrl: new URL(env.inv.url).origin, timeoutMs: 600_000 });
+    internalPost<Record<string, unknown>>(`/internal/branch/${op}`, body, {
+      secret: TEST_SECRET,
+      from: 'bench',
+      to: 'inventory',
+      baseUrl: new URL(env.inv.url).origin,
+      timeoutMs: 600_000,
+    });
   let t = performance.now();
   const diff = (await call('diff', { branch: ctx.branch, branched_from: branchedFrom })) as { nodes: unknown[] };
   const diffMs = performance.now() - t;

@@ -18,7 +18,9 @@ export function branchResolver(opts: { branchingBaseUrl: string; secret: string;
       let info = cache.get(name);
       if (!info || info.expires < Date.now()) {
         try {
-          const answer = BranchMetaAnswerSchema.parse(await internalPost(BRANCH_META_PATH, { name }, { secret: opts.secret, from: 'gateway', to: 'branching', baseUrl: opts.branchingBaseUrl }));
+          const answer = BranchMetaAnswerSchema.parse(
+            await internalPost(BRANCH_META_PATH, { name }, { secret: opts.secret, from: 'gateway', to: 'branching', baseUrl: opts.branchingBaseUrl }),
+          );
           info = { info: answer, expires: Date.now() + ttl };
           cache.set(name, info);
         } catch (err) {

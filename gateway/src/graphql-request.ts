@@ -83,7 +83,10 @@ export function graphqlPipeline(deps: PipelineDeps) {
         // Apollo's Express integration reads GET operations from the URL but insists on a body
         (req as Request & { body: unknown }).body ??= {};
       } else {
-        res.status(405).set('allow', 'GET, POST').json({ errors: [{ message: 'Use GET or POST', extensions: { code: 'BAD_USER_INPUT' } }] });
+        res
+          .status(405)
+          .set('allow', 'GET, POST')
+          .json({ errors: [{ message: 'Use GET or POST', extensions: { code: 'BAD_USER_INPUT' } }] });
         return;
       }
       if (typeof body.query !== 'string' || !body.query.trim()) throw errors.badInput('Missing query');

@@ -43,7 +43,14 @@ export interface IdentityResolver {
   forgetAll(): void;
 }
 
-export function identityResolver(opts: { authBaseUrl: string; secret: string; ttlMs?: number; maxEntries?: number; jwtKeys?: JwtKey[]; staleWhileUnavailableMs?: number }): IdentityResolver {
+export function identityResolver(opts: {
+  authBaseUrl: string;
+  secret: string;
+  ttlMs?: number;
+  maxEntries?: number;
+  jwtKeys?: JwtKey[];
+  staleWhileUnavailableMs?: number;
+}): IdentityResolver {
   const ttl = opts.ttlMs ?? 30_000;
   const max = opts.maxEntries ?? 10_000;
   /** how long a known-good principal may still be served while the auth service does not answer */

@@ -11,14 +11,7 @@
 //   how many fields share one response name in a merged selection set. GraphQL's
 //   OverlappingFieldsCanBeMerged compares those pairwise: 2,000 `__type(name: ...)` fields at
 //   the root cost it ~12 s, so the number is bounded here, before Apollo's validation runs.
-import {
-  Kind,
-  type DocumentNode,
-  type FieldNode,
-  type FragmentDefinitionNode,
-  type OperationDefinitionNode,
-  type SelectionSetNode,
-} from 'graphql';
+import { Kind, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { errors, readEnv } from '@strata/shared';
 
 export interface LimitSettings {

@@ -10,7 +10,19 @@
 // for calls the REST adapter makes on a caller's behalf (proven by its signed service header) the
 // single X-Forwarded-For entry the adapter sends: the address it established itself.
 import type { Request } from 'express';
-import { baseUrlOf, errors, forwardedForList, StrataError, InternalCallError, internalPost, normalizeAddress, peerAddress, subgraphUrl, trustProxyFromEnv, verifyContext } from '@strata/shared';
+import {
+  baseUrlOf,
+  errors,
+  forwardedForList,
+  StrataError,
+  InternalCallError,
+  internalPost,
+  normalizeAddress,
+  peerAddress,
+  subgraphUrl,
+  trustProxyFromEnv,
+  verifyContext,
+} from '@strata/shared';
 import { SERVICE_HEADER } from './session-cookies.ts';
 
 export const RATE_LIMITED_FIELDS = new Set(['login', 'refresh', 'sso_callback']);

@@ -37,7 +37,10 @@ export interface PlaygroundOptions {
 
 /** The branch a GraphQL path addresses (`/graphql`, `/graphql/v2/feature-1/` -> `feature-1`). */
 export function branchOfPath(endpoint: string): string {
-  const rest = endpoint.replace(/^\/graphql/, '').replace(/^\/v[12](?=\/|$)/, '').replace(/^\/+|\/+$/g, '');
+  const rest = endpoint
+    .replace(/^\/graphql/, '')
+    .replace(/^\/v[12](?=\/|$)/, '')
+    .replace(/^\/+|\/+$/g, '');
   try {
     return rest ? decodeURIComponent(rest) : 'main';
   } catch {
@@ -88,7 +91,8 @@ export const PLAYGROUND_BOOT = `(function () {
 })();`;
 
 export const PLAYGROUND_HEADERS: Record<string, string> = {
-  'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'",
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',

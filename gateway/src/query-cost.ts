@@ -75,10 +75,13 @@ export function enforceCost(shape: OperationShape, schema: GraphQLSchema, variab
           m = multiplier * pageSize(sel.arguments?.find((a) => a.name.value === 'pagination')?.value, variables, limits.maxPageSize);
           cost += m;
           if (cost > limits.maxCost) {
-            throw errors.tooComplex(`Query too expensive: it could return more than ${limits.maxCost} objects (STRATA_GRAPHQL_MAX_COST); lower pagination limits or nest fewer lists`, {
-              limit: 'cost',
-              max: limits.maxCost,
-            });
+            throw errors.tooComplex(
+              `Query too expensive: it could return more than ${limits.maxCost} objects (STRATA_GRAPHQL_MAX_COST); lower pagination limits or nest fewer lists`,
+              {
+                limit: 'cost',
+                max: limits.maxCost,
+              },
+            );
           }
         }
         const type = compositeOrNull(def.type);

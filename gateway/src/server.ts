@@ -110,15 +110,23 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
   });
   app.get(graphqlPaths, (req, res, next) => {
     if (req.query.query || !req.accepts(['json', 'html']) || req.accepts(['json', 'html']) !== 'html') return next();
-    res.set(PLAYGROUND_HEADERS).type('html').send(playgroundHtml(req.originalUrl.split('?')[0]!, { at: typeof req.query.at === 'string' ? req.query.at : undefined }));
+    res
+      .set(PLAYGROUND_HEADERS)
+      .type('html')
+      .send(playgroundHtml(req.originalUrl.split('?')[0]!, { at: typeof req.query.at === 'string' ? req.query.at : undefined }));
   });
   const apolloHandler = expressMiddleware(apollo, {
     context: async ({ req, res }) => ({ ctx: res.locals.strataContext as RequestContext, http: { req, res } }),
   });
-  app.all(graphqlPaths, csrfGuard(), graphqlPipeline({ config, branches, identity, logger, loginLimiter: LoginRateLimiter.fromEnv(env, config.secret), limits: readLimits(env), schema: () => apiSchema }), (req, res, next) => {
-    res.setHeader('x-content-type-options', 'nosniff');
-    return apolloHandler(req, res, next);
-  });
+  app.all(
+    graphqlPaths,
+    csrfGuard(),
+    graphqlPipeline({ config, branches, identity, logger, loginLimiter: LoginRateLimiter.fromEnv(env, config.secret), limits: readLimits(env), schema: () => apiSchema }),
+    (req, res, next) => {
+      res.setHeader('x-content-type-options', 'nosniff');
+      return apolloHandler(req, res, next);
+    },
+  );
 
   // anything else, and errors Express raises itself (malformed percent-encoding): JSON, never HTML
   app.use(jsonNotFound);

@@ -86,7 +86,17 @@ export function sessionCookiePlugin(opts: { secret: string; env: NodeJS.ProcessE
             if (SESSION_ISSUING_FIELDS.has(field) && v && typeof v.access_token === 'string') {
               const sid = unverifiedSessionId(v.access_token); // issued by the auth subgraph for this request
               if (!sid) continue;
-              cookies.push(...sessionCookies({ secret: opts.secret, sid, accessToken: v.access_token, refreshToken: typeof v.refresh_token === 'string' ? v.refresh_token : null, accessTtl, refreshTtl, secure }));
+              cookies.push(
+                ...sessionCookies({
+                  secret: opts.secret,
+                  sid,
+                  accessToken: v.access_token,
+                  refreshToken: typeof v.refresh_token === 'string' ? v.refresh_token : null,
+                  accessTtl,
+                  refreshTtl,
+                  secure,
+                }),
+              );
             } else if (field === 'logout' && (v as { ok?: unknown } | null)?.ok === true) {
               cookies.push(...clearSessionCookies(secure));
             }
@@ -97,4 +107,3 @@ export function sessionCookiePlugin(opts: { secret: string; env: NodeJS.ProcessE
     },
   };
 }
-

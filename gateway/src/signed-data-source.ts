@@ -120,7 +120,10 @@ function refusalOf(err: unknown): GraphQLFormattedError[] | null {
   if (!body || !Array.isArray(body.errors) || !body.errors.length) return null;
   return body.errors
     .filter((e): e is { message?: unknown; extensions?: { code?: unknown } } => !!e && typeof e === 'object')
-    .map((e) => ({ message: typeof e.message === 'string' ? e.message : 'Bad request', extensions: { code: typeof e.extensions?.code === 'string' ? e.extensions.code : 'BAD_USER_INPUT' } }));
+    .map((e) => ({
+      message: typeof e.message === 'string' ? e.message : 'Bad request',
+      extensions: { code: typeof e.extensions?.code === 'string' ? e.extensions.code : 'BAD_USER_INPUT' },
+    }));
 }
 
 export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {

@@ -10,16 +10,7 @@ import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import {
-  CONTEXT_HEADER,
-  newRequestContext,
-  signContext,
-  subgraphUrl,
-  systemPrincipal,
-  SUBGRAPHS,
-  type Logger,
-  type SubgraphName,
-} from '@strata/shared';
+import { CONTEXT_HEADER, newRequestContext, signContext, subgraphUrl, systemPrincipal, SUBGRAPHS, type Logger, type SubgraphName } from '@strata/shared';
 
 const SupergraphYaml = z.object({
   federation_version: z.string().optional(),
@@ -35,9 +26,7 @@ export async function readSubgraphList(file: string, env: NodeJS.ProcessEnv): Pr
   const parsed = SupergraphYaml.parse(parseYaml(await readFile(file, 'utf8')));
   return Object.entries(parsed.subgraphs).map(([name, def]) => {
     // env (INVENTORY_URL, ...) wins over the routing_url written for local development
-    const url = (SUBGRAPHS as readonly string[]).includes(name)
-      ? (env[`${name.toUpperCase()}_URL`] ?? def.routing_url ?? subgraphUrl(name as SubgraphName, env))
-      : def.routing_url;
+    const url = (SUBGRAPHS as readonly string[]).includes(name) ? (env[`${name.toUpperCase()}_URL`] ?? def.routing_url ?? subgraphUrl(name as SubgraphName, env)) : def.routing_url;
     if (!url) throw new Error(`${file}: subgraph ${name} has no routing_url`);
     return { name, url };
   });
@@ -124,7 +113,10 @@ async function fetchWithFallback(endpoints: SubgraphEndpoint[], secret: string, 
   return { sdls, down };
 }
 
-const hashOf = (sdls: Fetched[]) => createHash('sha256').update(JSON.stringify(sdls.map((s) => [s.name, s.url, s.sdl]))).digest('hex');
+const hashOf = (sdls: Fetched[]) =>
+  createHash('sha256')
+    .update(JSON.stringify(sdls.map((s) => [s.name, s.url, s.sdl])))
+    .digest('hex');
 
 export function supergraphSource(opts: SupergraphSourceOptions): SupergraphSource {
   let endpoints: SubgraphEndpoint[] = [];

@@ -9,14 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  AUTH_REVOKED_CHANNEL,
-  BRANCH_CHANGED_CHANNEL,
-  createBus,
-  SCHEMA_UPDATED_CHANNEL,
-  startSubgraphServer,
-  type EventBus,
-} from '@strata/shared';
+import { AUTH_REVOKED_CHANNEL, BRANCH_CHANGED_CHANNEL, createBus, SCHEMA_UPDATED_CHANNEL, startSubgraphServer, type EventBus } from '@strata/shared';
 import { start, type RunningGateway } from '../src/server.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/support.ts';
 import { freePort } from '../../test/ports.ts';
@@ -93,7 +86,13 @@ describe('composition and signed context', () => {
     const r = await gql(gw.url, `{ site_list { total_count results { id name note } } note_count }`);
     expect(r.errors).toBeUndefined();
     expect(r.data).toEqual({
-      site_list: { total_count: 2, results: [{ id: 's1', name: 'ams1', note: 'note on s1' }, { id: 's2', name: 'fra1', note: 'note on s2' }] },
+      site_list: {
+        total_count: 2,
+        results: [
+          { id: 's1', name: 'ams1', note: 'note on s1' },
+          { id: 's2', name: 'fra1', note: 'note on s2' },
+        ],
+      },
       note_count: 2,
     });
   });
@@ -175,7 +174,12 @@ describe('identity', () => {
   });
 
   it('answers 401 UNAUTHENTICATED for missing or invalid credentials', async () => {
-    const variants: { token: string | null; headers?: Record<string, string> }[] = [{ token: null }, { token: 'wrong' }, { token: null, headers: { authorization: 'Basic abc' } }, { token: null, headers: { 'x-api-key': 'wrong' } }];
+    const variants: { token: string | null; headers?: Record<string, string> }[] = [
+      { token: null },
+      { token: 'wrong' },
+      { token: null, headers: { authorization: 'Basic abc' } },
+      { token: null, headers: { 'x-api-key': 'wrong' } },
+    ];
     for (const opts of variants) {
       const r = await gql(gw.url, `{ site_list { total_count } }`, opts);
       expect(r.status).toBe(401);
@@ -224,8 +228,7 @@ describe('requests, limits and errors', () => {
 
   it('blocks cross-site simple requests (CSRF) but not curl, same-origin or preflighted ones', async () => {
     const body = '{"query":"mutation { site_create(name: \\"csrf\\") { id } }"}';
-    const send = (headers: Record<string, string>) =>
-      fetch(`${gw.url}/graphql`, { method: 'POST', headers: { authorization: `Token ${GOOD_TOKEN}`, ...headers }, body });
+    const send = (headers: Record<string, string>) => fetch(`${gw.url}/graphql`, { method: 'POST', headers: { authorization: `Token ${GOOD_TOKEN}`, ...headers }, body });
     const form = { 'content-type': 'application/x-www-form-urlencoded' };
     const suspects: Record<string, string>[] = [
       { ...form, origin: 'https://evil.example' },
@@ -237,10 +240,17 @@ describe('requests, limits and errors', () => {
       expect(r.status).toBe(400);
       expect(((await r.json()) as { errors: { message: string }[] }).errors[0]!.message).toMatch(/Cross-Site Request Forgery/);
     }
-    const crossGet = await fetch(`${gw.url}/graphql?query=${encodeURIComponent('{ whoami }')}`, { headers: { authorization: `Token ${GOOD_TOKEN}`, 'sec-fetch-site': 'cross-site' } });
+    const crossGet = await fetch(`${gw.url}/graphql?query=${encodeURIComponent('{ whoami }')}`, {
+      headers: { authorization: `Token ${GOOD_TOKEN}`, 'sec-fetch-site': 'cross-site' },
+    });
     expect(crossGet.status).toBe(400);
     const host = new URL(gw.url).host;
-    const fine: Record<string, string>[] = [form, { ...form, origin: `http://${host}`, 'sec-fetch-site': 'same-origin' }, { ...form, origin: 'https://evil.example', 'apollo-require-preflight': 'true' }, { 'content-type': 'application/json', origin: 'https://evil.example' }];
+    const fine: Record<string, string>[] = [
+      form,
+      { ...form, origin: `http://${host}`, 'sec-fetch-site': 'same-origin' },
+      { ...form, origin: 'https://evil.example', 'apollo-require-preflight': 'true' },
+      { 'content-type': 'application/json', origin: 'https://evil.example' },
+    ];
     for (const h of fine) {
       expect((await send(h)).status).toBe(200);
     }
@@ -310,7 +320,7 @@ describe('one origin', () => {
     }
   });
 
-  it('GraphiQL honours and shows the page\'s ?at= and branch, and keeps pasted headers', async () => {
+  it("GraphiQL honours and shows the page's ?at= and branch, and keeps pasted headers", async () => {
     const page = await fetch(`${gw.url}/graphql/feature/x?at=-1h`, { headers: { accept: 'text/html' } });
     const html = await page.text();
     // every query the page sends reads the same past instant
@@ -337,7 +347,11 @@ describe('one origin', () => {
     const off = await start({ ...baseEnv, STRATA_GRAPHQL_ENABLED: 'false' });
     try {
       for (const p of ['/graphql', '/graphql/feature/x']) {
-        const res = await fetch(`${off.url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Token ${GOOD_TOKEN}` }, body: '{"query":"{ __typename }"}' });
+        const res = await fetch(`${off.url}${p}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Token ${GOOD_TOKEN}` },
+          body: '{"query":"{ __typename }"}',
+        });
         expect(res.status).toBe(404);
         expect(await res.json()).toEqual({ errors: ['The GraphQL API is not enabled.'] });
       }

@@ -48,11 +48,23 @@ describe('request context', () => {
     const info = await stack.graphql(`{ info { deployment_id } }`, {}, { token: null });
     expect(info.status).toBe(200);
     expect(info.data!.info.deployment_id).toBeTruthy();
-    const malformed = await fetch(`${stack.origin}/graphql`, { method: 'POST', headers: { authorization: 'Basic abc', 'content-type': 'application/json' }, body: '{"query":"{ site_list { total_count } }"}' });
+    const malformed = await fetch(`${stack.origin}/graphql`, {
+      method: 'POST',
+      headers: { authorization: 'Basic abc', 'content-type': 'application/json' },
+      body: '{"query":"{ site_list { total_count } }"}',
+    });
     expect(malformed.status).toBe(401);
-    const apiKey = await fetch(`${stack.origin}/graphql`, { method: 'POST', headers: { 'x-api-key': STACK_ADMIN_TOKEN, 'content-type': 'application/json' }, body: '{"query":"{ site_list { total_count } }"}' });
+    const apiKey = await fetch(`${stack.origin}/graphql`, {
+      method: 'POST',
+      headers: { 'x-api-key': STACK_ADMIN_TOKEN, 'content-type': 'application/json' },
+      body: '{"query":"{ site_list { total_count } }"}',
+    });
     expect(apiKey.status).toBe(200);
-    const bearer = await fetch(`${stack.origin}/graphql`, { method: 'POST', headers: { authorization: `Bearer ${STACK_ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: '{"query":"{ site_list { total_count } }"}' });
+    const bearer = await fetch(`${stack.origin}/graphql`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${STACK_ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: '{"query":"{ site_list { total_count } }"}',
+    });
     expect(bearer.status).toBe(200);
   });
 });

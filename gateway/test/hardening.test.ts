@@ -23,7 +23,9 @@ beforeAll(async () => {
   await g(`mutation { device_type_create(data: {manufacturer: {slug: "acme"}, model: "X1", slug: "x1"}) { id } }`);
   await g(`mutation { device_role_create(data: {name: "Leaf", slug: "leaf"}) { id } }`);
   const d = await g(`mutation { device_create(data: {name: "leaf1", site: {slug: "ams1"}, role: {slug: "leaf"}, device_type: {slug: "x1"}}) { id } }`);
-  await g(`mutation { interface_bulk_create(data: [{device: {id: "${d.device_create.id}"}, name: "eth0", type: TYPE_1000BASE_T}, {device: {id: "${d.device_create.id}"}, name: "eth1", type: TYPE_1000BASE_T}]) { id } }`);
+  await g(
+    `mutation { interface_bulk_create(data: [{device: {id: "${d.device_create.id}"}, name: "eth0", type: TYPE_1000BASE_T}, {device: {id: "${d.device_create.id}"}, name: "eth1", type: TYPE_1000BASE_T}]) { id } }`,
+  );
 }, 120_000);
 afterAll(async () => {
   await stack?.close();
@@ -162,7 +164,10 @@ describe('item 5: no anonymous request can stall or crash the gateway', () => {
     const type = await gql(`{ __type(name: "DeviceType") { name fields { name type { name kind ofType { name kind ofType { name } } } } } }`);
     expect(type.status).toBe(200);
     expect(type.body.data.__type.name).toBe('DeviceType');
-    for (const query of [getIntrospectionQuery(), getIntrospectionQuery({ specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true })]) {
+    for (const query of [
+      getIntrospectionQuery(),
+      getIntrospectionQuery({ specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true }),
+    ]) {
       const intro = await gql(query);
       expect(intro.status, JSON.stringify(intro.body.errors)).toBe(200);
       expect(intro.body.data.__schema.queryType.name).toBe('Query');
@@ -259,7 +264,10 @@ describe('item 7: every bad input is a clear 4xx', () => {
       expect(codeOf(r), query).toBe('BAD_USER_INPUT');
     }
     // good values still pass unchanged
-    const ok = await gql(`query($t: DateTime) { device_list(filters: {status: STATUS_ACTIVE, created: {gt: $t}}) { total_count } }`, { token: STACK_ADMIN_TOKEN, variables: { t: '2000-01-01T00:00:00Z' } });
+    const ok = await gql(`query($t: DateTime) { device_list(filters: {status: STATUS_ACTIVE, created: {gt: $t}}) { total_count } }`, {
+      token: STACK_ADMIN_TOKEN,
+      variables: { t: '2000-01-01T00:00:00Z' },
+    });
     expect(ok.body.errors).toBeUndefined();
     expect(ok.body.data.device_list.total_count).toBe(1);
     const lookup = await gql(`{ device_list(filters: {status: {in_list: [STATUS_ACTIVE, STATUS_PLANNED]}}) { total_count } }`, { token: STACK_ADMIN_TOKEN });
@@ -320,7 +328,13 @@ describe('item 7: every bad input is a clear 4xx', () => {
       rest: stack.env.REST_ADAPTER_URL!,
     };
     for (const [name, origin] of Object.entries(origins)) {
-      for (const [method, path] of [['GET', '/%E0%A4%A'], ['POST', '/graphql/%E0%A4%A'], ['GET', '/no/such/page'], ['POST', '/internal/%E0%A4%A'], ['GET', '/api/schema/%E0%A4%A']] as const) {
+      for (const [method, path] of [
+        ['GET', '/%E0%A4%A'],
+        ['POST', '/graphql/%E0%A4%A'],
+        ['GET', '/no/such/page'],
+        ['POST', '/internal/%E0%A4%A'],
+        ['GET', '/api/schema/%E0%A4%A'],
+      ] as const) {
         const r = await send(`${origin}${path}`, { method, body: method === 'POST' ? '{}' : undefined });
         expect(r.status, `${name} ${method} ${path}`).toBeGreaterThanOrEqual(400);
         expect(r.status, `${name} ${method} ${path}`).toBeLessThan(500);

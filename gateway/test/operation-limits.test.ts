@@ -77,9 +77,13 @@ describe('query cost', () => {
   it('multiplies page sizes along nested lists', () => {
     expect(cost(`{ device_list { total_count } }`)).toBe(100);
     expect(cost(`{ device_list(pagination: {limit: 100}) { results { name tags interfaces { name } } } }`)).toBe(100 + 100 * 100);
-    expect(cost(`{ device_list(pagination: {limit: 5}) { results { interfaces(pagination: {limit: 2}) { device { interfaces(pagination: {limit: 3}) { name } } } } } }`)).toBe(5 + 10 + 30);
+    expect(cost(`{ device_list(pagination: {limit: 5}) { results { interfaces(pagination: {limit: 2}) { device { interfaces(pagination: {limit: 3}) { name } } } } } }`)).toBe(
+      5 + 10 + 30,
+    );
     expect(cost(`{ device_list(pagination: {limit: 1000000}) { total_count } }`)).toBe(1000);
-    expect(cost(`query($p: OffsetPaginationInput, $l: Int) { device_list(pagination: $p) { results { interfaces(pagination: {limit: $l}) { name } } } }`, { p: { limit: 10 }, l: 7 })).toBe(80);
+    expect(
+      cost(`query($p: OffsetPaginationInput, $l: Int) { device_list(pagination: $p) { results { interfaces(pagination: {limit: $l}) { name } } } }`, { p: { limit: 10 }, l: 7 }),
+    ).toBe(80);
     expect(cost(`{ things { ... on Device { interfaces(pagination: {limit: 4}) { name } } } }`)).toBe(4);
     expect(cost(`{ ...F } fragment F on Query { device_list(pagination: {limit: 3}) { results { ...G } } } fragment G on Device { interfaces { name } }`)).toBe(3 + 300);
     expect(cost(`{ __schema { types { name } } __type(name: "Device") { fields { name } } }`)).toBe(0);
@@ -120,7 +124,10 @@ describe('branch paths', () => {
     expect(branchFromPath(req(['team', 'feature-1', '']))).toBe('team/feature-1');
     expect(branchFromPath(req(['team/feature-1']))).toBe('team/feature-1');
     for (const bad of [['%'], ['\u0000'], ['a b'], ['a', '', 'b'], ['x'.repeat(256)]]) {
-      expect(codeOf(() => branchFromPath(req(bad))), JSON.stringify(bad)).toBe('BAD_USER_INPUT');
+      expect(
+        codeOf(() => branchFromPath(req(bad))),
+        JSON.stringify(bad),
+      ).toBe('BAD_USER_INPUT');
     }
   });
 });

@@ -122,7 +122,14 @@ describe('a subgraph is down', () => {
   it('answers every field while all subgraphs are up', async () => {
     const a = await gql(MIXED);
     expect(a.errors).toBeUndefined();
-    expect(a.data).toEqual({ alpha_ping: 'alpha', beta_ping: 'beta', item_list: [{ name: 'one', beta_note: 'note i1' }, { name: 'two', beta_note: 'note i2' }] });
+    expect(a.data).toEqual({
+      alpha_ping: 'alpha',
+      beta_ping: 'beta',
+      item_list: [
+        { name: 'one', beta_note: 'note i1' },
+        { name: 'two', beta_note: 'note i2' },
+      ],
+    });
   });
 
   it('answers the other subgraphs and SERVICE_UNAVAILABLE for its fields (root and entity fetches)', async () => {
@@ -130,7 +137,14 @@ describe('a subgraph is down', () => {
     beta = null;
     const a = await gql(MIXED);
     expect(a.status).toBe(200);
-    expect(a.data).toEqual({ alpha_ping: 'alpha', beta_ping: null, item_list: [{ name: 'one', beta_note: null }, { name: 'two', beta_note: null }] });
+    expect(a.data).toEqual({
+      alpha_ping: 'alpha',
+      beta_ping: null,
+      item_list: [
+        { name: 'one', beta_note: null },
+        { name: 'two', beta_note: null },
+      ],
+    });
     expect(a.errors).toEqual(expect.arrayContaining([unavailable('beta', ['beta_ping']), unavailable('beta')]));
     for (const e of a.errors!) expect(e).toEqual(e.path ? unavailable('beta', e.path) : unavailable('beta'));
     expect(a.raw).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|FetchError|stack|INTERNAL_SERVER_ERROR/);
@@ -148,7 +162,7 @@ describe('a subgraph is down', () => {
     expect(m.errors).toEqual([unavailable('beta', ['beta_set'])]);
   });
 
-  it('keeps serving through a schema re-read, and still takes the other subgraphs\' changes', async () => {
+  it("keeps serving through a schema re-read, and still takes the other subgraphs' changes", async () => {
     await gw.refreshSupergraph();
     expect((await gql(MIXED)).data?.alpha_ping).toBe('alpha');
     await alpha.setSchema(alphaSchema(true));
@@ -162,7 +176,10 @@ describe('a subgraph is down', () => {
   it('answers again once the subgraph is back on its port', async () => {
     beta = await startSubgraphServer({ name: 'beta', port: betaPort, secret: SECRET, schema: betaSchema() });
     await eventually(async () => (await gql(MIXED)).errors === undefined);
-    expect((await gql(MIXED)).data?.item_list).toEqual([{ name: 'one', beta_note: 'note i1' }, { name: 'two', beta_note: 'note i2' }]);
+    expect((await gql(MIXED)).data?.item_list).toEqual([
+      { name: 'one', beta_note: 'note i1' },
+      { name: 'two', beta_note: 'note i2' },
+    ]);
   });
 });
 
@@ -171,7 +188,9 @@ describe('the auth service is down', () => {
     await stubs.auth.close();
     const res = await gql('{ alpha_ping }', 'a-credential-never-checked-before');
     expect(res.status).toBe(503);
-    expect(res.errors).toEqual([expect.objectContaining({ message: 'The auth service is unavailable', extensions: expect.objectContaining({ code: 'SERVICE_UNAVAILABLE', service: 'auth' }) })]);
+    expect(res.errors).toEqual([
+      expect.objectContaining({ message: 'The auth service is unavailable', extensions: expect.objectContaining({ code: 'SERVICE_UNAVAILABLE', service: 'auth' }) }),
+    ]);
     expect(res.raw).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|fetch failed|stack/);
   });
 });

@@ -84,7 +84,10 @@ export function notesSchema(conflicting = false): SchemaModule {
 }
 
 function authSchema(): SchemaModule {
-  return { typeDefs: parse(`${FED}\ntype Query { me: String }`), resolvers: { Query: { me: (_p: unknown, _a: unknown, c: SubgraphContext) => c.ctx.user?.username ?? null } } as SchemaModule['resolvers'] };
+  return {
+    typeDefs: parse(`${FED}\ntype Query { me: String }`),
+    resolvers: { Query: { me: (_p: unknown, _a: unknown, c: SubgraphContext) => c.ctx.user?.username ?? null } } as SchemaModule['resolvers'],
+  };
 }
 
 function branchingSchema(): SchemaModule {

@@ -30,9 +30,7 @@ export interface RestErrorAnswer {
 function fromSupergraph(err: SupergraphError, logger: Logger): RestErrorAnswer {
   const codes = err.errors.map((e) => e.extensions?.code);
   const first = codes.find((c) => isErrorCode(c) && c !== 'INTERNAL_SERVER_ERROR');
-  const messages = [
-    ...new Set(err.errors.map((e, i) => (isErrorCode(codes[i]) && codes[i] !== 'INTERNAL_SERVER_ERROR' ? e.message : INTERNAL_MESSAGE))),
-  ];
+  const messages = [...new Set(err.errors.map((e, i) => (isErrorCode(codes[i]) && codes[i] !== 'INTERNAL_SERVER_ERROR' ? e.message : INTERNAL_MESSAGE)))];
   if (!first) {
     // the adapter's own operation failed to validate, or the gateway broke: a bug, not the caller's fault
     logger.error({ errors: err.errors, status: err.status }, 'supergraph call failed');
@@ -49,9 +47,7 @@ export function restErrorOf(err: unknown, logger: Logger): RestErrorAnswer {
   if (err instanceof SupergraphError) return fromSupergraph(err, logger);
   if (err instanceof SupergraphUnavailableError) {
     logger.error({ err }, 'gateway unavailable');
-    return err.timeout
-      ? { status: 504, messages: ['The API did not answer in time'] }
-      : { status: 503, messages: ['The API is temporarily unavailable'] };
+    return err.timeout ? { status: 504, messages: ['The API did not answer in time'] } : { status: 503, messages: ['The API is temporarily unavailable'] };
   }
   const type = (err as { type?: string } | null)?.type;
   if (type === 'entity.parse.failed') return { status: 400, messages: ['Malformed JSON body'] };

@@ -19,10 +19,7 @@ export interface StartOptions {
   supergraph?: SupergraphClient;
 }
 
-export async function start(
-  env: NodeJS.ProcessEnv = process.env,
-  opts: StartOptions = {},
-): Promise<{ url: string; port: number; close(): Promise<void> }> {
+export async function start(env: NodeJS.ProcessEnv = process.env, opts: StartOptions = {}): Promise<{ url: string; port: number; close(): Promise<void> }> {
   const config = readRestConfig(env);
   const logger = createLogger(SERVICE);
   const app = createApp({

@@ -92,10 +92,6 @@ interface GraphQLBody {
   errors?: GraphQLErrorShape[];
 }
 
-function isGraphQLBody(v: unknown): v is GraphQLBody {
-  return typeof v === 'object' && v !== null && ('data' in v || 'errors' in v);
-}
-
 /** The header proving a call comes from the REST adapter (lets REST work with STRATA_GRAPHQL_ENABLED=false). */
 export const SERVICE_HEADER = 'x-strata-service';
 

@@ -23,9 +23,19 @@ const DIFF = {
         { name: 'facility', old_value: '', new_value: 'DC-B', main_value: 'DC-M', conflict: true },
         { name: 'tenant', old_value: null, new_value: '7a0f4e2e-8f0e-4d4e-a1a4-5f1b0c9d2e11', main_value: null, conflict: false },
       ],
-      conflicts: [{ id: `${NODE_ID}/facility`, kind: 'DcimSite', node_id: NODE_ID, field: 'facility', type: 'BOTH_CHANGED', base_value: '', branch_value: 'DC-B', main_value: 'DC-M' }],
+      conflicts: [
+        { id: `${NODE_ID}/facility`, kind: 'DcimSite', node_id: NODE_ID, field: 'facility', type: 'BOTH_CHANGED', base_value: '', branch_value: 'DC-B', main_value: 'DC-M' },
+      ],
     },
-    { kind: 'DcimSite', id: '5e7d', display: 'LON', action: 'ADDED', conflict: false, elements: [{ name: 'name', old_value: null, new_value: 'LON', main_value: null, conflict: false }], conflicts: [] },
+    {
+      kind: 'DcimSite',
+      id: '5e7d',
+      display: 'LON',
+      action: 'ADDED',
+      conflict: false,
+      elements: [{ name: 'name', old_value: null, new_value: 'LON', main_value: null, conflict: false }],
+      conflicts: [],
+    },
   ],
 };
 

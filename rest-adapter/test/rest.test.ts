@@ -36,10 +36,7 @@ let close: () => Promise<void>;
 
 beforeAll(async () => {
   gw = await startFakeGateway();
-  const running = await start(
-    { ...process.env, PORT: '0', GATEWAY_URL: gw.url, STRATA_REST_TIMEOUT_MS: '1000' },
-    { routes: [...apiRoutes, echoRoute] },
-  );
+  const running = await start({ ...process.env, PORT: '0', GATEWAY_URL: gw.url, STRATA_REST_TIMEOUT_MS: '1000' }, { routes: [...apiRoutes, echoRoute] });
   base = running.url;
   close = running.close;
 });
@@ -153,7 +150,7 @@ describe('forwarding', () => {
     expect(gw.requests).toHaveLength(0);
   });
 
-  it('passes the gateway\'s Set-Cookie headers back', async () => {
+  it("passes the gateway's Set-Cookie headers back", async () => {
     gw.answer(() => ({ body: { data: { info: INFO } }, headers: { 'set-cookie': ['a=1; Path=/', 'b=2; Path=/; HttpOnly'] } }));
     const res = await fetch(`${base}/api/info`);
     expect(res.headers.getSetCookie()).toEqual(['a=1; Path=/', 'b=2; Path=/; HttpOnly']);

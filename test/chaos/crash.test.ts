@@ -238,10 +238,14 @@ describe('chaos: a crash is contained', () => {
       const seenBefore = out.text.match(new RegExp(exitLine.source, 'g'))?.length ?? 0;
       process.kill(oldPid!, 'SIGKILL');
       await waitUntil(async () => (out.text.match(new RegExp(exitLine.source, 'g'))?.length ?? 0) > seenBefore, 30_000, `the launcher to notice ${service} died`);
-      await waitUntil(async () => {
-        const pid = (await children())[service];
-        return pid !== undefined && pid !== oldPid && isAlive(pid);
-      }, RECOVERY_BOUND_MS, `${service} to be restarted`);
+      await waitUntil(
+        async () => {
+          const pid = (await children())[service];
+          return pid !== undefined && pid !== oldPid && isAlive(pid);
+        },
+        RECOVERY_BOUND_MS,
+        `${service} to be restarted`,
+      );
       await waitUntil(allOk, RECOVERY_BOUND_MS - (Date.now() - killedAt), `every probe to answer again after ${service} was killed`);
       const recoveredAt = Date.now();
       await new Promise((r) => setTimeout(r, 500));
@@ -259,7 +263,10 @@ describe('chaos: a crash is contained', () => {
 
       // never a 500, an HTML page or leaked internals
       const bad = during.filter((r) => r.outcome.kind === 'bad');
-      expect(bad.map((r) => `${r.probe}: ${(r.outcome as { detail: string }).detail}`), `${service} outage`).toEqual([]);
+      expect(
+        bad.map((r) => `${r.probe}: ${(r.outcome as { detail: string }).detail}`),
+        `${service} outage`,
+      ).toEqual([]);
       // failures only from probes that need the killed service
       for (const r of failed) expect(probes.find((p) => p.name === r.probe)!.needs, `${r.probe} failed while ${service} was down`).toContain(service);
       // no HTTP answer at all only when the gateway (or, for the direct REST probe, the REST adapter) itself is down
@@ -274,7 +281,10 @@ describe('chaos: a crash is contained', () => {
         // the other subgraphs keep answering during the outage
         const others = outage.filter((r) => !probes.find((p) => p.name === r.probe)!.needs.includes(service));
         expect(others.length, `requests to other subgraphs while ${service} was down`).toBeGreaterThan(0);
-        expect(others.every((r) => r.outcome.kind === 'ok'), `other subgraphs while ${service} was down`).toBe(true);
+        expect(
+          others.every((r) => r.outcome.kind === 'ok'),
+          `other subgraphs while ${service} was down`,
+        ).toBe(true);
       }
     }
     console.log(`chaos results:\n  ${report.join('\n  ')}`);
@@ -288,15 +298,19 @@ describe('chaos: a crash is contained', () => {
       expect(r.data?.site_list.total_count, 'acknowledged sites readable').toBe(ids.length);
     }
     let logged = 0;
-    await waitUntil(async () => {
-      logged = 0;
-      for (let i = 0; i < acknowledged.length; i += 500) {
-        const ids = acknowledged.slice(i, i + 500);
-        const r = await graphql('query ($ids: [ID!]) { changelog_list(filters: {changed_object_id: {in_list: $ids}, action: {exact: "create"}}) { total_count } }', { ids });
-        logged += r.data?.changelog_list?.total_count ?? 0;
-      }
-      return logged === acknowledged.length;
-    }, 60_000, 'the change log to hold every acknowledged create').catch((err: Error) => {
+    await waitUntil(
+      async () => {
+        logged = 0;
+        for (let i = 0; i < acknowledged.length; i += 500) {
+          const ids = acknowledged.slice(i, i + 500);
+          const r = await graphql('query ($ids: [ID!]) { changelog_list(filters: {changed_object_id: {in_list: $ids}, action: {exact: "create"}}) { total_count } }', { ids });
+          logged += r.data?.changelog_list?.total_count ?? 0;
+        }
+        return logged === acknowledged.length;
+      },
+      60_000,
+      'the change log to hold every acknowledged create',
+    ).catch((err: Error) => {
       throw new Error(`${logged} of ${acknowledged.length} acknowledged creates are in the change log\n${err.message}`);
     });
     console.log(`chaos: ${acknowledged.length} acknowledged writes, all readable and in the change log`);

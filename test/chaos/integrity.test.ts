@@ -46,7 +46,10 @@ describe('through the gateway', () => {
       const [del, ...creates] = await Promise.all([
         stack.graphql(`mutation($id: ID!) { site_delete(id: $id) { ok } }`, { id: site }),
         ...Array.from({ length: 10 }, (_, i) =>
-          stack.graphql(`mutation($s: ID!, $n: String!) { device_create(data: {name: $n, site: {id: $s}, device_type: {slug: "x1"}, role: {slug: "leaf"}}) { id } }`, { s: site, n: `r${round}d${i}` }),
+          stack.graphql(`mutation($s: ID!, $n: String!) { device_create(data: {name: $n, site: {id: $s}, device_type: {slug: "x1"}, role: {slug: "leaf"}}) { id } }`, {
+            s: site,
+            n: `r${round}d${i}`,
+          }),
         ),
       ]);
       const made = creates.filter((c) => !c.errors).length;
@@ -60,7 +63,9 @@ describe('through the gateway', () => {
   it('20 concurrent creates of one slug on a branch make one site, and the branch merges', async () => {
     const b = await stack.graphql(`mutation { branch_create(data: {name: "uniq-chaos"}) { name } }`);
     expect(b.errors).toBeUndefined();
-    const results = await Promise.all(Array.from({ length: 20 }, () => stack.graphql(`mutation { site_create(data: {name: "one", slug: "one"}) { id } }`, {}, { branch: 'uniq-chaos' })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => stack.graphql(`mutation { site_create(data: {name: "one", slug: "one"}) { id } }`, {}, { branch: 'uniq-chaos' })),
+    );
     expect(results.filter((r) => !r.errors)).toHaveLength(1);
     for (const r of results.filter((x) => x.errors)) expect(r.errors![0]!.extensions?.code).toBe('UNIQUENESS_VIOLATION');
     const merged = await stack.graphql(`mutation { branch_merge(name: "uniq-chaos") { status } }`);
@@ -80,7 +85,10 @@ describe('through the gateway', () => {
     let entry: { user_name: string | null; action: string; branch: string } | undefined;
     for (let i = 0; i < 50 && !entry; i++) {
       const log = await stack.graphql(`query($id: ID!) { site(id: $id) { changelog { action user_name branch prechange_data postchange_data } } }`, { id });
-      entry = (log.data?.site?.changelog ?? []).find((e: { action: string; branch: string; postchange_data?: { description?: string } }) => e.branch === 'main' && e.action === 'update' && e.postchange_data?.description === 'from the branch');
+      entry = (log.data?.site?.changelog ?? []).find(
+        (e: { action: string; branch: string; postchange_data?: { description?: string } }) =>
+          e.branch === 'main' && e.action === 'update' && e.postchange_data?.description === 'from the branch',
+      );
       if (!entry) await new Promise((r) => setTimeout(r, 100));
     }
     expect(entry).toMatchObject({ user_name: 'admin', action: 'update' });

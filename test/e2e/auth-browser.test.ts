@@ -14,7 +14,11 @@ afterAll(async () => {
 });
 
 const gql = (jar: Jar, query: string, headers: Record<string, string> = {}, variables: Record<string, unknown> = {}) =>
-  fetch(`${stack.origin}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: jar.header('/graphql'), ...headers }, body: JSON.stringify({ query, variables }) });
+  fetch(`${stack.origin}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie: jar.header('/graphql'), ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
 
 describe('cookie sessions', () => {
   it('sets HttpOnly, SameSite cookies on a GraphQL login and authenticates with them', async () => {
@@ -33,7 +37,9 @@ describe('cookie sessions', () => {
     expect(csrf).not.toMatch(/HttpOnly/);
 
     // reads with the cookie alone (GET needs no CSRF token)
-    const get = await fetch(`${stack.origin}/graphql?query=${encodeURIComponent('{ me { username } }')}`, { headers: { cookie: jar.header('/graphql'), accept: 'application/json' } });
+    const get = await fetch(`${stack.origin}/graphql?query=${encodeURIComponent('{ me { username } }')}`, {
+      headers: { cookie: jar.header('/graphql'), accept: 'application/json' },
+    });
     expect(get.status).toBe(200);
     expect(((await get.json()) as { data: { me: { username: string } } }).data.me.username).toBe('admin');
 
@@ -54,7 +60,11 @@ describe('cookie sessions', () => {
 
   it('logs in, refreshes and logs out over REST with cookies; logout ends the access token at once', async () => {
     const jar = new Jar();
-    const login = await fetch(`${stack.origin}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: STACK_ADMIN_PASSWORD }) });
+    const login = await fetch(`${stack.origin}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: STACK_ADMIN_PASSWORD }),
+    });
     expect(login.status).toBe(200);
     jar.take(login);
     const firstAccess = jar.get('strata_access')!;
@@ -68,7 +78,10 @@ describe('cookie sessions', () => {
     const refreshNoCsrf = await fetch(`${stack.origin}/api/auth/refresh`, { method: 'POST', headers: { cookie: jar.header('/api/auth/refresh') } });
     expect(refreshNoCsrf.status).toBe(403);
     expect(await refreshNoCsrf.json()).toEqual({ errors: [expect.stringMatching(/CSRF/)] });
-    const refreshed = await fetch(`${stack.origin}/api/auth/refresh`, { method: 'POST', headers: { cookie: jar.header('/api/auth/refresh'), 'x-csrf-token': jar.get('strata_csrf')! } });
+    const refreshed = await fetch(`${stack.origin}/api/auth/refresh`, {
+      method: 'POST',
+      headers: { cookie: jar.header('/api/auth/refresh'), 'x-csrf-token': jar.get('strata_csrf')! },
+    });
     expect(refreshed.status).toBe(200);
     jar.take(refreshed);
     expect(jar.get('strata_access')).not.toBe(firstAccess);
@@ -82,7 +95,13 @@ describe('cookie sessions', () => {
     // the access token of the ended session no longer works (revocation clears gateway caches)
     let status = 200;
     for (let i = 0; i < 30 && status === 200; i++) {
-      status = (await fetch(`${stack.origin}/graphql`, { method: 'POST', headers: { authorization: `Bearer ${access}`, 'content-type': 'application/json' }, body: '{"query":"{ me { username } }"}' })).status;
+      status = (
+        await fetch(`${stack.origin}/graphql`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${access}`, 'content-type': 'application/json' },
+          body: '{"query":"{ me { username } }"}',
+        })
+      ).status;
       if (status === 200) await new Promise((r) => setTimeout(r, 100));
     }
     expect(status).toBe(401);
@@ -106,7 +125,11 @@ describe('cookie sessions', () => {
     const rest = await fetch(`${stack.origin}/api/info`);
     expect(rest.headers.get('x-frame-options')).toBe('DENY');
 
-    const preflight = (origin: string) => fetch(`${stack.origin}/graphql`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-csrf-token' } });
+    const preflight = (origin: string) =>
+      fetch(`${stack.origin}/graphql`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-csrf-token' },
+      });
     const allowed = await preflight('https://app.example');
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example');
     expect(allowed.headers.get('access-control-allow-credentials')).toBe('true');
@@ -118,7 +141,11 @@ describe('cookie sessions', () => {
   it('limits sign-in attempts per client address, also through REST', async () => {
     let status = 0;
     for (let i = 0; i < 12 && status !== 429; i++) {
-      const r = await fetch(`${stack.origin}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: `nobody${i}`, password: 'x' }) });
+      const r = await fetch(`${stack.origin}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: `nobody${i}`, password: 'x' }),
+      });
       status = r.status;
     }
     expect(status).toBe(429);

@@ -54,7 +54,11 @@ describe('overlong credentials', () => {
   ];
 
   it.each(cases)('GraphQL with a %s credential over 4096 characters: 401 UNAUTHENTICATED', async (_what, headers) => {
-    const r = await fetch(`${stack.origin}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: '{ me { username } }' }) });
+    const r = await fetch(`${stack.origin}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query: '{ me { username } }' }),
+    });
     expect(r.status).toBe(401);
     const body = (await r.json()) as { errors: { extensions: { code: string } }[] };
     expect(body.errors[0]!.extensions.code).toBe('UNAUTHENTICATED');

@@ -35,7 +35,11 @@ const gqlRefresh = (token: string) =>
   });
 
 async function me(accessToken: string): Promise<number> {
-  const r = await fetch(`${stack.origin}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` }, body: JSON.stringify({ query: '{ me { username } }' }) });
+  const r = await fetch(`${stack.origin}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+    body: JSON.stringify({ query: '{ me { username } }' }),
+  });
   return r.status;
 }
 

@@ -14,12 +14,20 @@ afterAll(async () => {
 });
 
 const bearer = (token: string, query: string, variables: Record<string, unknown> = {}) =>
-  fetch(`${stack.origin}/graphql`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  fetch(`${stack.origin}/graphql`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
 
 it('logs in, uses the access token, rotates and detects refresh token reuse, logs out', async () => {
   const bad = await stack.graphql(`mutation { login(username: "admin", password: "wrong") { access_token } }`, {}, { token: null });
   expect(bad.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-  const login = await stack.graphql(`mutation($p: String!) { login(username: "admin", password: $p) { access_token refresh_token token_type expires_in } }`, { p: STACK_ADMIN_PASSWORD }, { token: null });
+  const login = await stack.graphql(
+    `mutation($p: String!) { login(username: "admin", password: $p) { access_token refresh_token token_type expires_in } }`,
+    { p: STACK_ADMIN_PASSWORD },
+    { token: null },
+  );
   expect(login.errors).toBeUndefined();
   const pair = login.data!.login as { access_token: string; refresh_token: string; token_type: string; expires_in: number };
   expect(pair.token_type).toBe('Bearer');
@@ -27,7 +35,7 @@ it('logs in, uses the access token, rotates and detects refresh token reuse, log
   const me = await bearer(pair.access_token, `{ me { username roles } site_list { total_count } }`);
   expect(me.status).toBe(200);
   expect(((await me.json()) as { data: { me: unknown } }).data.me).toEqual({ username: 'admin', roles: ['admin'] });
-  const forged = await bearer(pair.access_token.slice(0, -2) + 'xx', `{ site_list { total_count } }`);
+  const forged = await bearer(`${pair.access_token.slice(0, -2)}xx`, `{ site_list { total_count } }`);
   expect(forged.status).toBe(401);
 
   const r1 = await stack.graphql(`mutation($t: String!) { refresh(refresh_token: $t) { access_token refresh_token } }`, { t: pair.refresh_token }, { token: null });

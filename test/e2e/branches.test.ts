@@ -29,7 +29,9 @@ describe('branches end to end', () => {
     await br(`mutation($id: ID!) { site_delete(id: $id) { ok } }`, { id: fra!.id });
     await g(`mutation($id: ID!) { site_update(id: $id, data: {facility: "DC-M"}) { facility } }`, { id: ams!.id });
 
-    const diff = await g(`{ branch_diff(name: "feature-1") { summary { num_added num_updated num_removed num_conflicts } total_count nodes { kind display action conflict elements { name old_value new_value main_value conflict } conflicts { id type } } } }`);
+    const diff = await g(
+      `{ branch_diff(name: "feature-1") { summary { num_added num_updated num_removed num_conflicts } total_count nodes { kind display action conflict elements { name old_value new_value main_value conflict } conflicts { id type } } } }`,
+    );
     expect(diff.errors).toBeUndefined();
     expect(diff.data!.branch_diff.summary).toEqual({ num_added: 1, num_updated: 1, num_removed: 1, num_conflicts: 1 });
     const updated = (diff.data!.branch_diff.nodes as { action: string; elements: unknown[]; conflicts: { id: string }[] }[]).find((n) => n.action === 'UPDATED')!;
@@ -75,7 +77,9 @@ describe('branches end to end', () => {
     // history records the branch's life
     let events: { action: string; object_repr: string; postchange_data: { status: string } }[] = [];
     for (let i = 0; i < 50; i++) {
-      events = (await g(`{ changelog_list(filters: {changed_object_type: {exact: "Branch"}, object_repr: {exact: "feature-1"}}) { results { action object_repr postchange_data } } }`)).data?.changelog_list?.results ?? [];
+      events =
+        (await g(`{ changelog_list(filters: {changed_object_type: {exact: "Branch"}, object_repr: {exact: "feature-1"}}) { results { action object_repr postchange_data } } }`))
+          .data?.changelog_list?.results ?? [];
       if (events.some((e) => e.postchange_data.status === 'MERGED')) break;
       await sleep(100);
     }

@@ -11,7 +11,11 @@ afterAll(async () => {
 });
 
 it('answers /graphql with 404 and still serves REST', async () => {
-  const gql = await fetch(`${stack.origin}/graphql`, { method: 'POST', headers: { authorization: `Token ${STACK_ADMIN_TOKEN}` }, body: '{"query":"{ site_list { total_count } }"}' });
+  const gql = await fetch(`${stack.origin}/graphql`, {
+    method: 'POST',
+    headers: { authorization: `Token ${STACK_ADMIN_TOKEN}` },
+    body: '{"query":"{ site_list { total_count } }"}',
+  });
   expect(gql.status).toBe(404);
   expect(await gql.json()).toEqual({ errors: ['The GraphQL API is not enabled.'] });
   const info = await fetch(`${stack.origin}/api/info`);

@@ -18,9 +18,11 @@ async function loginAs(username: string, password: string): Promise<string> {
 }
 
 const asBearer = (token: string, query: string, variables: Record<string, unknown> = {}) =>
-  fetch(`${stack.origin}/graphql`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) }).then(
-    async (r) => ({ status: r.status, ...((await r.json()) as { data?: any; errors?: { extensions?: { code?: string } }[] }) }),
-  );
+  fetch(`${stack.origin}/graphql`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  }).then(async (r) => ({ status: r.status, ...((await r.json()) as { data?: any; errors?: { extensions?: { code?: string } }[] }) }));
 
 it('enforces admin, editor and viewer roles', async () => {
   const v = await stack.graphql(`mutation { user_create(data: {username: "vera", password: "viewer-pass-1", roles: ["viewer"]}) { id username roles } }`);

@@ -27,7 +27,10 @@ it('serves the schema and one kind', async () => {
 });
 
 it('loads a schema over REST and refuses a bad one with 422', async () => {
-  const ok = await api('/api/schema/load', { method: 'POST', body: JSON.stringify({ schemas: [{ namespace: 'Rest', kinds: [{ name: 'Widget', attributes: [{ name: 'name', kind: 'Text' }] }] }] }) });
+  const ok = await api('/api/schema/load', {
+    method: 'POST',
+    body: JSON.stringify({ schemas: [{ namespace: 'Rest', kinds: [{ name: 'Widget', attributes: [{ name: 'name', kind: 'Text' }] }] }] }),
+  });
   expect(ok.status).toBe(200);
   expect(((await ok.json()) as { kinds: string[] }).kinds).toContain('RestWidget');
   const bad = await api('/api/schema/load', { method: 'POST', body: JSON.stringify({ schemas: [{ namespace: 'rest-bad' }] }) });

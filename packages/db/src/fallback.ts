@@ -42,12 +42,7 @@ export class MigrationFailedError extends Error {
   }
 }
 
-export async function applyMigrationsFallback(opts: {
-  url: string;
-  schema: string;
-  list: MigrationList;
-  logger?: MigrationLogger;
-}): Promise<string[]> {
+export async function applyMigrationsFallback(opts: { url: string; schema: string; list: MigrationList; logger?: MigrationLogger }): Promise<string[]> {
   const client = new pg.Client({
     connectionString: opts.url,
     application_name: 'strata-migrate',
@@ -58,9 +53,7 @@ export async function applyMigrationsFallback(opts: {
   try {
     await client.query('SELECT pg_advisory_lock($1)', [PRISMA_ADVISORY_LOCK]);
     await client.query(CREATE_MIGRATIONS_TABLE);
-    const { rows } = await client.query<MigrationRow>(
-      'SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" ORDER BY started_at',
-    );
+    const { rows } = await client.query<MigrationRow>('SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" ORDER BY started_at');
     const failed = rows.filter((r) => !r.finished_at && !r.rolled_back_at);
     if (failed.length > 0) {
       throw new MigrationFailedError(

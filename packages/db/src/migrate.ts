@@ -61,10 +61,7 @@ function isLockTimeout(err: unknown): boolean {
   return e?.code === 'P1002' || (typeof e?.message === 'string' && /advisory lock/i.test(e.message) && /time/i.test(e.message));
 }
 
-async function applyWithEngine(
-  opts: ApplyMigrationsOptions,
-  list: Awaited<ReturnType<typeof readMigrationsList>>,
-): Promise<string[]> {
+async function applyWithEngine(opts: ApplyMigrationsOptions, list: Awaited<ReturnType<typeof readMigrationsList>>): Promise<string[]> {
   const schemaFile = path.join(path.resolve(opts.prismaDir), 'schema.prisma');
   const datamodel = await readFile(schemaFile, 'utf8').catch(() => null);
   const migrationsList = list;
@@ -109,10 +106,7 @@ export async function applyMigrations(opts: ApplyMigrationsOptions): Promise<App
   const list = await readMigrationsList(opts.prismaDir);
   const unreadable = list.migrationDirectories.find((d) => d.migrationFile.content.tag === 'error');
   if (unreadable) {
-    throw new MigrationFailedError(
-      `Migration folder ${unreadable.path} has no readable migration.sql (${String(unreadable.migrationFile.content.value)})`,
-      'P3015',
-    );
+    throw new MigrationFailedError(`Migration folder ${unreadable.path} has no readable migration.sql (${String(unreadable.migrationFile.content.value)})`, 'P3015');
   }
   await ensureSchemaExists(opts.url, opts.schema);
 

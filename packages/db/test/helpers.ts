@@ -49,10 +49,6 @@ export function migrationRows(url: string, schema: string): Promise<MigrationRow
 }
 
 export async function tablesIn(url: string, schema: string): Promise<string[]> {
-  const rows = await query<{ table_name: string }>(
-    url,
-    'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
-    [schema],
-  );
+  const rows = await query<{ table_name: string }>(url, 'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name', [schema]);
   return rows.map((r) => r.table_name);
 }

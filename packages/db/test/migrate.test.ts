@@ -24,9 +24,7 @@ afterAll(async () => {
 });
 
 async function expectedChecksums(): Promise<string[]> {
-  return Promise.all(
-    FIXTURE_MIGRATIONS.map(async (m) => migrationChecksum(await readFile(path.join(fixtureDir, 'migrations', m, 'migration.sql'), 'utf8'))),
-  );
+  return Promise.all(FIXTURE_MIGRATIONS.map(async (m) => migrationChecksum(await readFile(path.join(fixtureDir, 'migrations', m, 'migration.sql'), 'utf8'))));
 }
 
 describe('applyMigrations (wasm schema engine)', () => {
@@ -55,9 +53,7 @@ describe('applyMigrations (wasm schema engine)', () => {
   });
 
   it('serializes concurrent deployers in one process', async () => {
-    const results = await Promise.all(
-      [1, 2, 3].map(() => applyMigrations({ prismaDir: fixtureDir, url: db.url, schema: 'fixture_b' })),
-    );
+    const results = await Promise.all([1, 2, 3].map(() => applyMigrations({ prismaDir: fixtureDir, url: db.url, schema: 'fixture_b' })));
     expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, 2]);
     const rows = await migrationRows(db.url, 'fixture_b');
     expect(rows.map((r) => r.migration_name)).toEqual(FIXTURE_MIGRATIONS);
@@ -116,9 +112,7 @@ describe('applyMigrations fallback runner', () => {
   });
 
   it('serializes concurrent fallback deployers', async () => {
-    const results = await Promise.all(
-      [1, 2].map(() => applyMigrations({ prismaDir: fixtureDir, url: db.url, schema: 'fixture_fb2', route: 'fallback' })),
-    );
+    const results = await Promise.all([1, 2].map(() => applyMigrations({ prismaDir: fixtureDir, url: db.url, schema: 'fixture_fb2', route: 'fallback' })));
     expect(results.map((r) => r.applied.length).sort()).toEqual([0, 2]);
   });
 
@@ -135,10 +129,7 @@ describe('applyMigrations fallback runner', () => {
 });
 
 it('leaves no session behind (pools disposed, advisory lock released)', async () => {
-  const rows = await query<{ n: number }>(
-    db.url,
-    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'strata-migrate'`,
-  );
+  const rows = await query<{ n: number }>(db.url, `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'strata-migrate'`);
   expect(rows[0]?.n).toBe(0);
   const locks = await query<{ n: number }>(db.url, `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = 72707369`);
   expect(locks[0]?.n).toBe(0);

@@ -138,8 +138,7 @@ async function ensurePostgresUser(): Promise<OsUser> {
 
 /** First ancestor of `target` (inclusive) that `user` cannot traverse, or undefined. */
 function unreachableAncestor(target: string, user: OsUser): string | undefined {
-  const ok = (p: string) =>
-    spawnSync('/bin/sh', ['-c', 'cd -- "$1"', 'sh', p], { uid: user.uid, gid: user.gid, stdio: 'ignore' }).status === 0;
+  const ok = (p: string) => spawnSync('/bin/sh', ['-c', 'cd -- "$1"', 'sh', p], { uid: user.uid, gid: user.gid, stdio: 'ignore' }).status === 0;
   if (ok(target)) return undefined;
   const parts = path.resolve(target).split(path.sep).filter(Boolean);
   let cur: string = path.sep;
@@ -253,9 +252,7 @@ function serverProcessesIn(dataDir: string): number[] {
 async function initialise(dataDir: string, ephemeral: boolean, user: OsUser | undefined, log: (l: string) => void): Promise<State> {
   const entries = await fsp.readdir(dataDir).catch(() => [] as string[]);
   if (entries.length) {
-    throw new EmbeddedPostgresError(
-      `${dataDir} is not empty but holds no PostgreSQL cluster (no PG_VERSION). Point STRATA_DATA_DIR elsewhere or remove the directory.`,
-    );
+    throw new EmbeddedPostgresError(`${dataDir} is not empty but holds no PostgreSQL cluster (no PG_VERSION). Point STRATA_DATA_DIR elsewhere or remove the directory.`);
   }
   const lib = await loadLibrary();
   const password = randomBytes(18).toString('hex');
@@ -267,13 +264,7 @@ async function initialise(dataDir: string, ephemeral: boolean, user: OsUser | un
     authMethod: 'scram-sha-256',
     persistent: true,
     createPostgresUser: Boolean(user),
-    initdbFlags: [
-      '--encoding=UTF8',
-      '--locale=C',
-      '--locale-provider=builtin',
-      '--builtin-locale=C.UTF-8',
-      ...(ephemeral ? ['--no-sync'] : []),
-    ],
+    initdbFlags: ['--encoding=UTF8', '--locale=C', '--locale-provider=builtin', '--builtin-locale=C.UTF-8', ...(ephemeral ? ['--no-sync'] : [])],
     onLog: (m: string) => output.push(m),
     onError: (m: unknown) => output.push(String(m)),
   });
@@ -294,11 +285,16 @@ async function initialise(dataDir: string, ephemeral: boolean, user: OsUser | un
 
 function spawnServer(bin: Binaries, dataDir: string, port: number, ephemeral: boolean, user: OsUser | undefined): ChildProcess {
   const args = [
-    '-D', dataDir,
-    '-p', String(port),
-    '-c', 'listen_addresses=127.0.0.1',
-    '-c', 'unix_socket_directories=',
-    '-c', 'max_connections=300',
+    '-D',
+    dataDir,
+    '-p',
+    String(port),
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'unix_socket_directories=',
+    '-c',
+    'max_connections=300',
     ...(ephemeral ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
   ];
   return spawn(bin.postgres, args, {
@@ -311,12 +307,7 @@ function spawnServer(bin: Binaries, dataDir: string, port: number, ephemeral: bo
   });
 }
 
-async function waitReady(
-  child: ChildProcess,
-  connect: () => Promise<void>,
-  logTail: () => string,
-  timeoutMs: number,
-): Promise<void> {
+async function waitReady(child: ChildProcess, connect: () => Promise<void>, logTail: () => string, timeoutMs: number): Promise<void> {
   let exited: string | undefined;
   const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
     exited = `exited (code ${code ?? 'null'}, signal ${signal ?? 'null'})`;

@@ -157,7 +157,8 @@ async function main(): Promise<void> {
         dataDir: pgDir,
         database: 'strata',
         onLog: (l) => {
-          if (l.startsWith('[embedded-postgres]') || /\b(WARNING|FATAL|PANIC):/.test(l) || env.STRATA_POSTGRES_LOG === 'all') prefixer.line('postgres', l.replace(/^\[embedded-postgres\] /, ''));
+          if (l.startsWith('[embedded-postgres]') || /\b(WARNING|FATAL|PANIC):/.test(l) || env.STRATA_POSTGRES_LOG === 'all')
+            prefixer.line('postgres', l.replace(/^\[embedded-postgres\] /, ''));
         },
       });
       databaseUrl = embedded.url;
@@ -175,8 +176,7 @@ async function main(): Promise<void> {
     if (secret.source === 'generated') log(`generated STRATA_CONTEXT_SECRET, stored in ${path.join(dataDir, 'context-secret')}`);
     if (!env.REDIS_URL) log('REDIS_URL is not set: events stay on this machine');
 
-    const envFor = (name: ServiceName) =>
-      serviceEnv(name, { base: env, databaseUrl: databaseUrl!, contextSecret: secret.secret, dataDir, ports, launcherPid: process.pid });
+    const envFor = (name: ServiceName) => serviceEnv(name, { base: env, databaseUrl: databaseUrl!, contextSecret: secret.secret, dataDir, ports, launcherPid: process.pid });
 
     for (const stage of START_STAGES) {
       for (const name of stage) {

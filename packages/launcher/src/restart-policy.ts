@@ -41,8 +41,7 @@ export function restartPolicyFromEnv(env: NodeJS.ProcessEnv): RestartPolicyOptio
 
 export type CrashDecision =
   /** restart after `delayMs`; `crashes` = crashes within the window, this one included */
-  | { action: 'restart'; delayMs: number; crashes: number }
-  | { action: 'give-up'; crashes: number };
+  { action: 'restart'; delayMs: number; crashes: number } | { action: 'give-up'; crashes: number };
 
 export class RestartPolicy {
   private crashes: number[] = [];

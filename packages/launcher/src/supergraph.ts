@@ -20,9 +20,7 @@ const execFileAsync = promisify(execFile);
 
 // graphql is loaded as CommonJS, like @apollo/federation-internals and @graphql-inspector/core
 // load it under Node: one instance, whatever a test runner or bundler resolves `import 'graphql'` to.
-const { buildSchema, Kind, NoUnusedFragmentsRule, parse, specifiedRules, validate } = createRequire(import.meta.url)(
-  'graphql',
-) as typeof import('graphql');
+const { buildSchema, Kind, NoUnusedFragmentsRule, parse, specifiedRules, validate } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
 
 export const SUPERGRAPH_CONFIG = 'supergraph.yaml';
 export const SUPERGRAPH_FILE = 'supergraph.graphql';
@@ -332,7 +330,9 @@ export async function evaluateCheck(input: CheckInput): Promise<CheckReport> {
         else errors.push(msg);
       }
       if (changes.dangerous.length) warnings.push(`dangerous change(s):\n  ${changes.dangerous.map(fmt).join('\n  ')}`);
-      notes.push(`${changes.safe.length} safe, ${changes.dangerous.length} dangerous, ${changes.breaking.length} breaking change(s) against ${input.baselineLabel ?? 'the baseline'}`);
+      notes.push(
+        `${changes.safe.length} safe, ${changes.dangerous.length} dangerous, ${changes.breaking.length} breaking change(s) against ${input.baselineLabel ?? 'the baseline'}`,
+      );
     }
   }
 
@@ -385,8 +385,7 @@ export async function writeComposition(root: string): Promise<WriteResult> {
     const current = await readIfExists(s.schemaFile);
     if (current === undefined || current.startsWith(GENERATED_HEADER)) files.push([s.schemaFile, withHeader(sdls[i]!.sdl)]);
   }
-  files.push(
-    [path.join(root, SUPERGRAPH_FILE), withHeader(composed.supergraphSdl)]);
+  files.push([path.join(root, SUPERGRAPH_FILE), withHeader(composed.supergraphSdl)]);
   const written: string[] = [];
   const unchanged: string[] = [];
   for (const [file, text] of files) {

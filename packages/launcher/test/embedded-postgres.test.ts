@@ -122,9 +122,7 @@ describe('embedded PostgreSQL', () => {
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
     const port = (srv.address() as net.AddressInfo).port;
     try {
-      await expect(startEmbeddedPostgres({ dataDir: path.join(base, 'port'), ephemeral: true, port })).rejects.toThrow(
-        new RegExp(`Port ${port} .* in use`),
-      );
+      await expect(startEmbeddedPostgres({ dataDir: path.join(base, 'port'), ephemeral: true, port })).rejects.toThrow(new RegExp(`Port ${port} .* in use`));
     } finally {
       srv.close();
     }

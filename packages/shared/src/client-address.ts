@@ -31,7 +31,10 @@ export function trustProxyFromEnv(env: NodeJS.ProcessEnv): boolean {
 
 /** The X-Forwarded-For entries, left (original client) to right (nearest proxy). */
 export function forwardedForList(raw: string | string[] | undefined): string[] {
-  return (Array.isArray(raw) ? raw.join(',') : (raw ?? '')).split(',').map((s) => s.trim()).filter(Boolean);
+  return (Array.isArray(raw) ? raw.join(',') : (raw ?? ''))
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** `::ffff:127.0.0.1` -> `127.0.0.1`, so one client is one key whichever way it connected. */

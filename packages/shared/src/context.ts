@@ -99,10 +99,7 @@ export class ReplayGuard {
 }
 
 /** Verifies a signed context for `audience`. Throws UNAUTHENTICATED when missing, forged, expired or replayed. */
-export async function verifyContext(
-  token: string | undefined | null,
-  opts: { secret: string; audience: string; replay?: ReplayGuard },
-): Promise<RequestContext> {
+export async function verifyContext(token: string | undefined | null, opts: { secret: string; audience: string; replay?: ReplayGuard }): Promise<RequestContext> {
   if (!token) throw errors.unauthenticated('Missing gateway context: call Strata through the gateway');
   try {
     const { payload } = await jwtVerify(token, keyFrom(opts.secret), {

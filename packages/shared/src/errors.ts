@@ -51,30 +51,19 @@ export class StrataError extends GraphQLError {
 }
 
 export const errors = {
-  notFound: (message = 'Node not found', details?: Record<string, unknown>) =>
-    new StrataError('NODE_NOT_FOUND', message, details),
-  badInput: (message: string, details?: Record<string, unknown>) =>
-    new StrataError('BAD_USER_INPUT', message, details),
-  validation: (message: string, details?: Record<string, unknown>) =>
-    new StrataError('VALIDATION_ERROR', message, details),
-  uniqueness: (message: string, details?: Record<string, unknown>) =>
-    new StrataError('UNIQUENESS_VIOLATION', message, details),
-  unauthenticated: (message = 'Authentication required', details?: Record<string, unknown>) =>
-    new StrataError('UNAUTHENTICATED', message, details),
-  forbidden: (message = 'Forbidden', details?: Record<string, unknown>) =>
-    new StrataError('FORBIDDEN', message, details),
-  branchNotFound: (branch: string) =>
-    new StrataError('BRANCH_NOT_FOUND', `Branch not found: ${branch}`, { branch }),
-  conflict: (message: string, details?: Record<string, unknown>) =>
-    new StrataError('CONFLICT', message, details),
+  notFound: (message = 'Node not found', details?: Record<string, unknown>) => new StrataError('NODE_NOT_FOUND', message, details),
+  badInput: (message: string, details?: Record<string, unknown>) => new StrataError('BAD_USER_INPUT', message, details),
+  validation: (message: string, details?: Record<string, unknown>) => new StrataError('VALIDATION_ERROR', message, details),
+  uniqueness: (message: string, details?: Record<string, unknown>) => new StrataError('UNIQUENESS_VIOLATION', message, details),
+  unauthenticated: (message = 'Authentication required', details?: Record<string, unknown>) => new StrataError('UNAUTHENTICATED', message, details),
+  forbidden: (message = 'Forbidden', details?: Record<string, unknown>) => new StrataError('FORBIDDEN', message, details),
+  branchNotFound: (branch: string) => new StrataError('BRANCH_NOT_FOUND', `Branch not found: ${branch}`, { branch }),
+  conflict: (message: string, details?: Record<string, unknown>) => new StrataError('CONFLICT', message, details),
   /** a subgraph (or another service a request needs) is down; `service` names it */
-  unavailable: (message: string, details?: Record<string, unknown>) =>
-    new StrataError('SERVICE_UNAVAILABLE', message, details),
+  unavailable: (message: string, details?: Record<string, unknown>) => new StrataError('SERVICE_UNAVAILABLE', message, details),
   /** refused before execution: size, depth, aliases or estimated cost over a limit */
-  tooComplex: (message: string, details?: Record<string, unknown>) =>
-    new StrataError('QUERY_TOO_COMPLEX', message, details),
+  tooComplex: (message: string, details?: Record<string, unknown>) => new StrataError('QUERY_TOO_COMPLEX', message, details),
   /** the request's database time limit (STRATA_STATEMENT_TIMEOUT) ran out */
-  timeout: (message: string, details?: Record<string, unknown>) =>
-    new StrataError('TIMEOUT', message, details),
+  timeout: (message: string, details?: Record<string, unknown>) => new StrataError('TIMEOUT', message, details),
   internal: (message = 'Internal server error') => new StrataError('INTERNAL_SERVER_ERROR', message),
 };

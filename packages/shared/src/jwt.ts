@@ -41,7 +41,8 @@ function algOf(key: KeyObject): JwtAlg {
 /** RFC 7638 JWK thumbprint of a public key: a stable `kid`. */
 function thumbprint(pub: KeyObject): string {
   const jwk = pub.export({ format: 'jwk' }) as Record<string, string>;
-  const members = jwk.kty === 'RSA' ? { e: jwk.e, kty: jwk.kty, n: jwk.n } : jwk.kty === 'EC' ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y } : { crv: jwk.crv, kty: jwk.kty, x: jwk.x };
+  const members =
+    jwk.kty === 'RSA' ? { e: jwk.e, kty: jwk.kty, n: jwk.n } : jwk.kty === 'EC' ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y } : { crv: jwk.crv, kty: jwk.kty, x: jwk.x };
   return createHash('sha256').update(JSON.stringify(members)).digest('base64url').slice(0, 16);
 }
 
@@ -66,7 +67,11 @@ function publicKeyFile(file: string): JwtKey {
   return { kid: thumbprint(pub), alg: algOf(pub), verify: pub };
 }
 
-const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const list = (v: string | undefined) =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /**
  * The signing key and every key accepted for verification. A gateway with only
@@ -117,7 +122,15 @@ export function looksLikeJwt(credential: string): boolean {
   return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(credential);
 }
 
-const Claims = z.object({ sub: z.string(), name: z.string(), roles: z.array(RoleSchema), typ: z.literal('access'), sid: z.string().optional(), iat: z.number().optional(), exp: z.number() });
+const Claims = z.object({
+  sub: z.string(),
+  name: z.string(),
+  roles: z.array(RoleSchema),
+  typ: z.literal('access'),
+  sid: z.string().optional(),
+  iat: z.number().optional(),
+  exp: z.number(),
+});
 
 export interface AccessTokenClaims {
   principal: Principal;
@@ -139,7 +152,13 @@ export async function verifyAccessTokenClaims(token: string, keys: JwtKey[]): Pr
   const key = keys.find((k) => k.kid === header.kid);
   if (!key || header.alg !== key.alg) return null;
   try {
-    const { payload } = await jwtVerify(token, key.verify, { issuer: JWT_ISSUER, audience: JWT_AUDIENCE, algorithms: [key.alg], clockTolerance: JWT_CLOCK_TOLERANCE_S, requiredClaims: ['exp', 'sub'] });
+    const { payload } = await jwtVerify(token, key.verify, {
+      issuer: JWT_ISSUER,
+      audience: JWT_AUDIENCE,
+      algorithms: [key.alg],
+      clockTolerance: JWT_CLOCK_TOLERANCE_S,
+      requiredClaims: ['exp', 'sub'],
+    });
     const c = Claims.safeParse(payload);
     if (!c.success) return null;
     const principal = PrincipalSchema.parse({ id: c.data.sub, username: c.data.name, roles: c.data.roles, via: 'jwt' });

@@ -78,7 +78,12 @@ export async function dropDatabase(url: string): Promise<void> {
  * Runs one statement on a pooled connection and cancels it (pg_cancel_backend) when `signal`
  * aborts, e.g. because the client that asked went away.
  */
-export async function queryCancellable<R extends pg.QueryResultRow>(pool: pg.Pool, text: string, values: unknown[] | undefined, signal: AbortSignal | undefined): Promise<pg.QueryResult<R>> {
+export async function queryCancellable<R extends pg.QueryResultRow>(
+  pool: pg.Pool,
+  text: string,
+  values: unknown[] | undefined,
+  signal: AbortSignal | undefined,
+): Promise<pg.QueryResult<R>> {
   if (!signal) return pool.query<R>(text, values);
   if (signal.aborted) throw Object.assign(new Error('canceling statement due to user request'), { code: '57014' });
   const client = await pool.connect();

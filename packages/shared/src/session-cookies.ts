@@ -93,10 +93,19 @@ export function cookieSecure(env: NodeJS.ProcessEnv, req: { protocol?: string; h
 }
 
 /** The three session cookies for a fresh token pair. */
-export function sessionCookies(opts: { secret: string; sid: string; accessToken: string; refreshToken: string | null; accessTtl: number; refreshTtl: number; secure: boolean }): string[] {
+export function sessionCookies(opts: {
+  secret: string;
+  sid: string;
+  accessToken: string;
+  refreshToken: string | null;
+  accessTtl: number;
+  refreshTtl: number;
+  secure: boolean;
+}): string[] {
   const csrf = csrfTokenFor(opts.secret, opts.sid);
   const out = [serializeCookie(ACCESS_COOKIE, opts.accessToken, { maxAgeSeconds: opts.accessTtl, secure: opts.secure, sameSite: 'Lax' })];
-  if (opts.refreshToken) out.push(serializeCookie(REFRESH_COOKIE, opts.refreshToken, { maxAgeSeconds: opts.refreshTtl, path: REFRESH_COOKIE_PATH, secure: opts.secure, sameSite: 'Strict' }));
+  if (opts.refreshToken)
+    out.push(serializeCookie(REFRESH_COOKIE, opts.refreshToken, { maxAgeSeconds: opts.refreshTtl, path: REFRESH_COOKIE_PATH, secure: opts.secure, sameSite: 'Strict' }));
   out.push(serializeCookie(CSRF_COOKIE, csrf, { maxAgeSeconds: opts.refreshTtl, httpOnly: false, secure: opts.secure, sameSite: 'Strict' }));
   return out;
 }

@@ -30,10 +30,7 @@ export function parseAt(input: string, now: Date = new Date()): Date {
     if (Number.isNaN(t)) throw errors.badInput(`Invalid time: ${JSON.stringify(input)}`, { field: 'at' });
     result = new Date(t);
   } else {
-    throw errors.badInput(
-      `Invalid time: ${JSON.stringify(input)} (use ISO 8601 or a relative duration such as -1h30m)`,
-      { field: 'at' },
-    );
+    throw errors.badInput(`Invalid time: ${JSON.stringify(input)} (use ISO 8601 or a relative duration such as -1h30m)`, { field: 'at' });
   }
   if (Number.isNaN(result.getTime())) throw errors.badInput(`Invalid time: ${JSON.stringify(input)}`, { field: 'at' });
   if (result.getTime() < EARLIEST_AT) throw errors.badInput(`Time out of range: ${JSON.stringify(input)} is before the year 1`, { field: 'at' });

@@ -80,7 +80,10 @@ describe.each(kinds)('%s bus', (_name, enabled, create) => {
     const a = await make();
     const b = await make();
     const topic = `t-${randomUUID()}`;
-    await a.publishMany(topic, range(1, 5).map((i) => ({ n: i })));
+    await a.publishMany(
+      topic,
+      range(1, 5).map((i) => ({ n: i })),
+    );
     const g1: number[] = [];
     const g2: number[] = [];
     await a.consume(topic, 'g1', async (e) => void g1.push(n(e)));
@@ -221,9 +224,7 @@ describe('postgres bus specifics', () => {
     const admin = new pg.Client({ connectionString: db.url });
     await admin.connect();
     try {
-      const { rowCount } = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [
-        `strata-bus-listen-${service}`,
-      ]);
+      const { rowCount } = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [`strata-bus-listen-${service}`]);
       expect(rowCount).toBe(1);
     } finally {
       await admin.end();

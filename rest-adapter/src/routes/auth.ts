@@ -69,7 +69,7 @@ export const logoutRoute = defineRoute({
   operationId: 'auth_logout',
   summary: 'End a session',
   description:
-    'With a refresh token as Bearer (or the `strata_refresh` cookie): ends that session and clears the session cookies. With other credentials: ends all of the caller\'s sessions.',
+    "With a refresh token as Bearer (or the `strata_refresh` cookie): ends that session and clears the session cookies. With other credentials: ends all of the caller's sessions.",
   tags: ['auth'],
   response: { description: 'Done', schema: z.object({ ok: z.boolean() }), schemaName: 'LogoutResult' },
   async handler(ctx) {

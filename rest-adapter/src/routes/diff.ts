@@ -60,7 +60,7 @@ export const diffDataRoute = defineRoute({
   operationId: 'diff_data',
   summary: "A branch's changes against main",
   description:
-    'Per node: action ADDED/UPDATED/REMOVED and, per attribute and relation, the old value (main at `branched_from`), the new value (the branch) and main\'s current value when main changed it too; conflicts are flagged and listed with the ids `branch_merge`/`branch_rebase` resolutions take. The summary counts every node matching `kind`.',
+    "Per node: action ADDED/UPDATED/REMOVED and, per attribute and relation, the old value (main at `branched_from`), the new value (the branch) and main's current value when main changed it too; conflicts are flagged and listed with the ids `branch_merge`/`branch_rebase` resolutions take. The summary counts every node matching `kind`.",
   tags: ['branches'],
   queryParams: {
     branch: { description: 'the branch to diff against main (not `main`)', required: true },
@@ -79,7 +79,16 @@ export const diffDataRoute = defineRoute({
     if (!query.branch) throw new RestError(400, 'Query parameter branch is required');
     const offset = int(query.offset, 'offset');
     const limit = int(query.limit, 'limit');
-    const kinds = query.kind ? [...new Set(query.kind.split(',').map((k) => k.trim()).filter(Boolean))] : [];
+    const kinds = query.kind
+      ? [
+          ...new Set(
+            query.kind
+              .split(',')
+              .map((k) => k.trim())
+              .filter(Boolean),
+          ),
+        ]
+      : [];
     const data = await supergraph.request<{ branch_diff: DiffData }>(operation('diff-data'), {
       name: query.branch,
       kinds: kinds.length ? kinds : null,

@@ -17,7 +17,7 @@ export const infoRoute = defineRoute({
   path: '/api/info',
   operationId: 'info',
   summary: 'Deployment id and version',
-  description: 'The installation\'s stable deployment id and the running Strata version.',
+  description: "The installation's stable deployment id and the running Strata version.",
   tags: ['info'],
   // public, like Infrahub's /api/info: clients call it before they log in
   authenticated: false,

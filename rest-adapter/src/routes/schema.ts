@@ -17,7 +17,9 @@ const KindSchema = z
     query_field: z.string(),
     inherit_from: z.array(z.string()),
     uniqueness_constraints: z.array(z.array(z.string())),
-    attributes: z.array(z.object({ name: z.string(), kind: z.string(), label: z.string(), optional: z.boolean(), unique: z.boolean(), default_value: z.unknown(), choices: z.array(z.string()) })),
+    attributes: z.array(
+      z.object({ name: z.string(), kind: z.string(), label: z.string(), optional: z.boolean(), unique: z.boolean(), default_value: z.unknown(), choices: z.array(z.string()) }),
+    ),
     relationships: z.array(z.object({ name: z.string(), peer: z.string(), cardinality: z.string(), optional: z.boolean(), inverse: z.string().nullable() })),
   })
   .describe('A kind: its attributes and relationships');

@@ -22,7 +22,7 @@ export function publicOrigin(req: Request, env: NodeJS.ProcessEnv = process.env)
   if (env.STRATA_PUBLIC_URL) return new URL(env.STRATA_PUBLIC_URL).origin;
   const proto = first(req.headers['x-forwarded-proto']) ?? req.protocol;
   const host = first(req.headers['x-forwarded-host']) ?? req.headers.host;
-  if (!host || !/^[A-Za-z0-9.:[\]-]+$/.test(host) || !['http', 'https'].includes(proto)) throw new RestError(400, 'Cannot tell this site\'s address: set STRATA_PUBLIC_URL');
+  if (!host || !/^[A-Za-z0-9.:[\]-]+$/.test(host) || !['http', 'https'].includes(proto)) throw new RestError(400, "Cannot tell this site's address: set STRATA_PUBLIC_URL");
   return `${proto}://${host}`;
 }
 
@@ -63,7 +63,12 @@ function ssoRoutes(protocol: 'oauth2' | 'oidc', label: string): RouteDef[] {
       const provider = ctx.params.provider!.toLowerCase();
       const origin = publicOrigin(ctx.req);
       const redirectUri = `${origin}/api/${protocol}/${encodeURIComponent(provider)}/token`;
-      const data = await ctx.supergraph.request<AuthorizeData>(operation('sso-authorize'), { protocol, provider, redirect_uri: redirectUri, redirect_to: ctx.query.redirect_to ?? null });
+      const data = await ctx.supergraph.request<AuthorizeData>(operation('sso-authorize'), {
+        protocol,
+        provider,
+        redirect_uri: redirectUri,
+        redirect_to: ctx.query.redirect_to ?? null,
+      });
       const secure = cookieSecure(process.env, ctx.req);
       return {
         status: 302,

@@ -38,7 +38,7 @@ export function jwtVerifier(env: NodeJS.ProcessEnv, lookup: SessionLookup): Acce
       const claims = await verifyAccessTokenClaims(credential, keys);
       if (!claims) return { ok: false, message: 'Invalid or expired access token' };
       const user = await lookup.user(claims.principal.id);
-      if (!user || !user.isActive) return { ok: false, message: 'User account is disabled or no longer exists' };
+      if (!user?.isActive) return { ok: false, message: 'User account is disabled or no longer exists' };
       if (claims.sid && !(await lookup.sessionAlive(claims.sid, claims.principal.id))) return { ok: false, message: 'The session has ended: log in again' };
       return { ok: true, principal: { ...claims.principal, username: user.username, roles: user.roles }, expires: new Date(claims.exp * 1000) };
     },

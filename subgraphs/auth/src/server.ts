@@ -15,9 +15,7 @@ import { createStore } from './store/index.ts';
 
 export const SERVICE = 'auth';
 
-export async function start(
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<{ url: string; port: number; close(): Promise<void> }> {
+export async function start(env: NodeJS.ProcessEnv = process.env): Promise<{ url: string; port: number; close(): Promise<void> }> {
   const secret = requireContextSecret(env);
   const config = readAuthConfig(env);
   const db = databaseFor(SERVICE, env);

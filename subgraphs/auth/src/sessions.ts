@@ -33,7 +33,8 @@ export function refreshGraceMs(env: NodeJS.ProcessEnv): number {
   const raw = env.STRATA_JWT_REFRESH_GRACE?.trim();
   if (!raw) return 10_000;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0 || n > 300) throw new Error(`STRATA_JWT_REFRESH_GRACE must be a number of seconds from 0 (off) to 300 (got ${JSON.stringify(env.STRATA_JWT_REFRESH_GRACE)})`);
+  if (!Number.isFinite(n) || n < 0 || n > 300)
+    throw new Error(`STRATA_JWT_REFRESH_GRACE must be a number of seconds from 0 (off) to 300 (got ${JSON.stringify(env.STRATA_JWT_REFRESH_GRACE)})`);
   return Math.round(n * 1000);
 }
 
@@ -74,7 +75,9 @@ export class SessionService {
     this.accessTtl = accessTokenTtlSeconds(env);
     this.refreshTtlMs = refreshTokenTtlSeconds(env) * 1000;
     this.graceMs = refreshGraceMs(env);
-    this.rotationKey = createHash('sha256').update(`strata-refresh-rotation\0${requireContextSecret(env)}`).digest();
+    this.rotationKey = createHash('sha256')
+      .update(`strata-refresh-rotation\0${requireContextSecret(env)}`)
+      .digest();
   }
 
   async login(username: string, password: string): Promise<TokenPair> {

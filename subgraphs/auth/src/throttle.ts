@@ -41,7 +41,8 @@ export function clientLimitFromEnv(env: NodeJS.ProcessEnv): number {
   const raw = env.STRATA_LOGIN_RATE_LIMIT?.trim();
   if (!raw) return 30;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`STRATA_LOGIN_RATE_LIMIT must be a whole number of attempts per minute, 0 = off (got ${JSON.stringify(env.STRATA_LOGIN_RATE_LIMIT)})`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new Error(`STRATA_LOGIN_RATE_LIMIT must be a whole number of attempts per minute, 0 = off (got ${JSON.stringify(env.STRATA_LOGIN_RATE_LIMIT)})`);
   return n;
 }
 
@@ -61,7 +62,14 @@ async function redisStore(url: string, prefix: string, logger: Logger): Promise<
   await redis.connect();
   return {
     limiter: (spec, insurance) =>
-      new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}:throttle:${spec.name}`, points: spec.points, duration: spec.durationS, insuranceLimiter: insurance, rejectIfRedisNotReady: true }),
+      new RateLimiterRedis({
+        storeClient: redis,
+        keyPrefix: `${prefix}:throttle:${spec.name}`,
+        points: spec.points,
+        duration: spec.durationS,
+        insuranceLimiter: insurance,
+        rejectIfRedisNotReady: true,
+      }),
     close: async () => {
       await redis.quit().catch(() => redis.disconnect());
     },

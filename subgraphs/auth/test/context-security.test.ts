@@ -22,7 +22,11 @@ const READ = `{ tag_list { total_count } }`;
 
 async function direct(subgraph: 'inventory' | 'auth', header: string | null, query = READ) {
   const url = stack.env[`${subgraph.toUpperCase()}_URL`]!;
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(header ? { [CONTEXT_HEADER]: header } : {}) }, body: JSON.stringify({ query }) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(header ? { [CONTEXT_HEADER]: header } : {}) },
+    body: JSON.stringify({ query }),
+  });
   return { status: res.status, body: (await res.json()) as { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] } };
 }
 
@@ -38,7 +42,10 @@ it('accepts a genuine context once and refuses its replay', async () => {
 
 it('refuses missing, forged, tampered, foreign, expired and unsigned contexts', async () => {
   expect((await direct('inventory', null)).status).toBe(401);
-  const forged = await signContext(newRequestContext({ user: { ...VIEWER, roles: ['admin'] } }), { secret: 'an-attacker-secret-that-is-long-enough-0123456789', audience: 'inventory' });
+  const forged = await signContext(newRequestContext({ user: { ...VIEWER, roles: ['admin'] } }), {
+    secret: 'an-attacker-secret-that-is-long-enough-0123456789',
+    audience: 'inventory',
+  });
   expect((await direct('inventory', forged, WRITE)).status).toBe(401);
 
   // a viewer's genuine context with the roles in the payload changed to admin
@@ -69,8 +76,15 @@ it('refuses missing, forged, tampered, foreign, expired and unsigned contexts', 
 });
 
 it('ignores a context a client sends to the gateway', async () => {
-  const smuggled = await signContext(newRequestContext({ user: { ...VIEWER, roles: ['admin'] } }), { secret: 'an-attacker-secret-that-is-long-enough-0123456789', audience: 'inventory' });
-  const res = await fetch(`${stack.origin}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: smuggled }, body: JSON.stringify({ query: READ }) });
+  const smuggled = await signContext(newRequestContext({ user: { ...VIEWER, roles: ['admin'] } }), {
+    secret: 'an-attacker-secret-that-is-long-enough-0123456789',
+    audience: 'inventory',
+  });
+  const res = await fetch(`${stack.origin}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: smuggled },
+    body: JSON.stringify({ query: READ }),
+  });
   expect(res.status).toBe(401);
   const rest = await fetch(`${stack.origin}/api/schema`, { headers: { [CONTEXT_HEADER]: smuggled } });
   expect(rest.status).toBe(401);

@@ -61,7 +61,10 @@ beforeAll(async () => {
     ['eddie', 'editor'],
     ['revoked-user', 'viewer'],
   ] as const) {
-    const r = await call(admin, `mutation($u: String!, $r: [String!]) { user_create(data: {username: $u, password: "password-${username}", roles: $r}) { id } }`, { u: username, r: [roles] });
+    const r = await call(admin, `mutation($u: String!, $r: [String!]) { user_create(data: {username: $u, password: "password-${username}", roles: $r}) { id } }`, {
+      u: username,
+      r: [roles],
+    });
     expect(r.body.errors).toBeUndefined();
   }
   cred.viewer = `Bearer ${(await login('vera', 'password-vera')).access_token}`;
@@ -100,7 +103,8 @@ afterAll(async () => {
 const BAD = {
   'an unknown API token': 'Token strata_this-token-does-not-exist',
   'an unknown bearer token': 'Bearer not-a-token',
-  'a JWT signed with another key': 'Bearer eyJhbGciOiJIUzI1NiIsImtpZCI6Ind4eXoiLCJ0eXAiOiJKV1QifQ.eyJzdWIiOiJ4IiwibmFtZSI6ImFkbWluIiwicm9sZXMiOlsiYWRtaW4iXSwidHlwIjoiYWNjZXNzIiwiaXNzIjoic3RyYXRhIiwiYXVkIjoic3RyYXRhLWFwaSIsImV4cCI6NDEwMjQ0NDgwMH0.c2lnbmF0dXJlLWRvZXMtbm90LW1hdGNoLWF0LWFsbA',
+  'a JWT signed with another key':
+    'Bearer eyJhbGciOiJIUzI1NiIsImtpZCI6Ind4eXoiLCJ0eXAiOiJKV1QifQ.eyJzdWIiOiJ4IiwibmFtZSI6ImFkbWluIiwicm9sZXMiOlsiYWRtaW4iXSwidHlwIjoiYWNjZXNzIiwiaXNzIjoic3RyYXRhIiwiYXVkIjoic3RyYXRhLWFwaSIsImV4cCI6NDEwMjQ0NDgwMH0.c2lnbmF0dXJlLWRvZXMtbm90LW1hdGNoLWF0LWFsbA',
   'a malformed Authorization header': 'Basic YWRtaW46YWRtaW4=',
 };
 
@@ -132,7 +136,10 @@ describe('GraphQL operations', () => {
     // public: a wrong password or refresh token is UNAUTHENTICATED, an unknown provider NODE_NOT_FOUND
     expect((await call(null, `mutation { login(username: "vera", password: "wrong") { access_token } }`)).body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     expect((await call(null, `mutation { refresh(refresh_token: "strata_rt_nope") { access_token } }`)).body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-    expect((await call(null, `mutation { sso_authorize(protocol: "oidc", provider: "none", redirect_uri: "http://x/api/oidc/none/token") { authorization_url } }`)).body.errors?.[0]?.extensions?.code).toBe('NODE_NOT_FOUND');
+    expect(
+      (await call(null, `mutation { sso_authorize(protocol: "oidc", provider: "none", redirect_uri: "http://x/api/oidc/none/token") { authorization_url } }`)).body.errors?.[0]
+        ?.extensions?.code,
+    ).toBe('NODE_NOT_FOUND');
     expect((await call(null, `{ sso_providers { name } }`)).body.data).toEqual({ sso_providers: [] });
   });
 
@@ -205,7 +212,10 @@ describe('REST routes', () => {
 
   it('refuse expired, revoked and reused refresh tokens', async () => {
     const a = await login('vera', 'password-vera');
-    await sql(`UPDATE auth.refresh_tokens SET expires_at = now() - interval '1 minute' WHERE user_id = (SELECT id FROM auth.users WHERE username = 'vera') AND revoked_at IS NULL AND replaced_by_id IS NULL AND expires_at > now() AND created_at = (SELECT max(created_at) FROM auth.refresh_tokens)`, []);
+    await sql(
+      `UPDATE auth.refresh_tokens SET expires_at = now() - interval '1 minute' WHERE user_id = (SELECT id FROM auth.users WHERE username = 'vera') AND revoked_at IS NULL AND replaced_by_id IS NULL AND expires_at > now() AND created_at = (SELECT max(created_at) FROM auth.refresh_tokens)`,
+      [],
+    );
     expect((await post('/api/auth/refresh', { authorization: `Bearer ${a.refresh_token}` })).status).toBe(401);
 
     const b = await login('vera', 'password-vera');

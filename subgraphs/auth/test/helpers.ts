@@ -3,15 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  baseUrlOf,
-  CONTEXT_HEADER,
-  newRequestContext,
-  signContext,
-  systemPrincipal,
-  type Principal,
-  type RequestContext,
-} from '@strata/shared';
+import { baseUrlOf, CONTEXT_HEADER, newRequestContext, signContext, systemPrincipal, type Principal, type RequestContext } from '@strata/shared';
 import { start } from '../src/server.ts';
 import { createPrisma, type AuthPrisma } from '../src/db.ts';
 import { serviceEnv, TEST_SECRET } from '../../../test/support.ts';
@@ -89,11 +81,7 @@ export interface AuthenticateAnswer {
 }
 
 /** Calls POST /internal/authenticate as the gateway (system principal) unless told otherwise. */
-export async function callAuthenticate(
-  baseUrl: string,
-  body: unknown,
-  opts: { ctx?: Partial<RequestContext> | null; header?: string } = {},
-): Promise<AuthenticateAnswer> {
+export async function callAuthenticate(baseUrl: string, body: unknown, opts: { ctx?: Partial<RequestContext> | null; header?: string } = {}): Promise<AuthenticateAnswer> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (opts.header !== undefined) headers[CONTEXT_HEADER] = opts.header;
   else if (opts.ctx !== null) headers[CONTEXT_HEADER] = await contextToken(opts.ctx ?? { user: systemPrincipal('gateway') });

@@ -27,6 +27,9 @@ declare module 'oidc-provider' {
     use(middleware: (ctx: KoaContext, next: () => Promise<void>) => Promise<void>): void;
     interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<InteractionDetails>;
     interactionFinished(req: IncomingMessage, res: ServerResponse, result: Record<string, unknown>, options?: { mergeWithLastSubmission?: boolean }): Promise<void>;
-    Grant: new (opts: { accountId: string; clientId: string }) => GrantInstance;
+    Grant: new (opts: {
+      accountId: string;
+      clientId: string;
+    }) => GrantInstance;
   }
 }

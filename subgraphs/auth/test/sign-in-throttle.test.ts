@@ -27,7 +27,11 @@ async function attempt(body: unknown, user = systemPrincipal('gateway')) {
     headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: await contextToken({ user }) },
     body: JSON.stringify(body),
   });
-  return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as { ok?: boolean; retry_after?: number; errors?: { extensions: { code: string } }[] } };
+  return {
+    status: res.status,
+    retryAfter: res.headers.get('retry-after'),
+    body: (await res.json()) as { ok?: boolean; retry_after?: number; errors?: { extensions: { code: string } }[] },
+  };
 }
 
 describe('POST /internal/sign-in-attempt', () => {

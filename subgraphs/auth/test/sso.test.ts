@@ -26,7 +26,16 @@ let nextAccount = 'alice';
 
 async function startProvider(port: number, redirectUris: string[]): Promise<http.Server> {
   const provider = new Provider(issuer, {
-    clients: [{ client_id: CLIENT_ID, client_secret: CLIENT_SECRET, redirect_uris: redirectUris, token_endpoint_auth_method: 'client_secret_post', grant_types: ['authorization_code'], response_types: ['code'] }],
+    clients: [
+      {
+        client_id: CLIENT_ID,
+        client_secret: CLIENT_SECRET,
+        redirect_uris: redirectUris,
+        token_endpoint_auth_method: 'client_secret_post',
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+      },
+    ],
     jwks: { keys: [signingJwk] },
     cookies: { keys: ['oidc-provider-test-cookie-key-0123456789'] },
     features: { devInteractions: { enabled: false } },
@@ -126,7 +135,11 @@ async function signIn(protocol: 'oidc' | 'oauth2', provider: string, opts: { edi
 }
 
 const me = async (accessToken: string) => {
-  const r = await fetch(`${stack.origin}/graphql`, { method: 'POST', headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' }, body: '{"query":"{ me { username roles } }"}' });
+  const r = await fetch(`${stack.origin}/graphql`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+    body: '{"query":"{ me { username roles } }"}',
+  });
   return ((await r.json()) as { data: { me: { username: string; roles: string[] } } }).data.me;
 };
 

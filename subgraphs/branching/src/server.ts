@@ -17,10 +17,7 @@ export interface StartOptions {
   events?: BranchEventSink;
 }
 
-export async function start(
-  env: NodeJS.ProcessEnv = process.env,
-  opts: StartOptions = {},
-): Promise<{ url: string; port: number; close(): Promise<void> }> {
+export async function start(env: NodeJS.ProcessEnv = process.env, opts: StartOptions = {}): Promise<{ url: string; port: number; close(): Promise<void> }> {
   const secret = requireContextSecret(env);
   const db = databaseFor(SERVICE, env);
   const logger = createLogger(SERVICE);

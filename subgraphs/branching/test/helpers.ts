@@ -30,12 +30,7 @@ export async function startBranching(dbUrl: string, schema = 'branching', opts: 
 }
 
 /** GraphQL as the gateway would send it (admin user unless `ctx.user` says otherwise). */
-export function gql<T = Record<string, any>>(
-  url: string,
-  query: string,
-  variables: Record<string, unknown> = {},
-  ctx: Partial<RequestContext> = {},
-): Promise<GqlResponse<T>> {
+export function gql<T = Record<string, any>>(url: string, query: string, variables: Record<string, unknown> = {}, ctx: Partial<RequestContext> = {}): Promise<GqlResponse<T>> {
   return callSubgraph<T>(url, 'branching', query, variables, ctx);
 }
 

@@ -103,7 +103,9 @@ describe('several participants', () => {
     await branch('multi-diff');
     alpha.answers.diff = () => ({ body: { nodes: [node('a1', 'DcimSite', 'ADDED'), node('a2', 'DcimSite', 'UPDATED', [conflict('a2')])] } });
     beta.answers.diff = () => ({ body: { nodes: [node('b1', 'OtherThing', 'REMOVED')] } });
-    const r = await gql(`{ branch_diff(name: "multi-diff", kinds: ["DcimSite", "OtherThing"]) { summary { num_added num_updated num_removed num_conflicts } total_count nodes { id conflict } } }`);
+    const r = await gql(
+      `{ branch_diff(name: "multi-diff", kinds: ["DcimSite", "OtherThing"]) { summary { num_added num_updated num_removed num_conflicts } total_count nodes { id conflict } } }`,
+    );
     expect(r.errors).toBeUndefined();
     expect(r.data!.branch_diff.summary).toEqual({ num_added: 1, num_updated: 1, num_removed: 1, num_conflicts: 1 });
     expect(r.data!.branch_diff.nodes).toEqual([
@@ -174,7 +176,11 @@ describe('participant errors', () => {
     ['a refused signature (401)', { status: 401, body: { errors: [{ message: 'no', extensions: { code: 'UNAUTHENTICATED' } }] } }, 'INTERNAL_SERVER_ERROR'],
     ['a 403', { status: 403, body: { errors: [{ message: 'internal endpoint', extensions: { code: 'FORBIDDEN' } }] } }, 'INTERNAL_SERVER_ERROR'],
     ['a malformed answer', { body: { merged: 'lots' } }, 'INTERNAL_SERVER_ERROR'],
-    ['a uniqueness clash (409 CONFLICT)', { status: 409, body: { errors: [{ message: 'Merging would violate a uniqueness constraint on main', extensions: { code: 'CONFLICT', constraint: 'x' } }] } }, 'CONFLICT'],
+    [
+      'a uniqueness clash (409 CONFLICT)',
+      { status: 409, body: { errors: [{ message: 'Merging would violate a uniqueness constraint on main', extensions: { code: 'CONFLICT', constraint: 'x' } }] } },
+      'CONFLICT',
+    ],
     ['a refusal of the request (400)', { status: 400, body: { errors: [{ message: 'branched_from: Invalid', extensions: { code: 'BAD_USER_INPUT' } }] } }, 'BAD_USER_INPUT'],
   ] as const)('maps %s of the merge and reopens the branch', async (_what, answer, expected) => {
     const name = `err-${Math.random().toString(36).slice(2, 8)}`;

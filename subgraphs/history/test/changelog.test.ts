@@ -78,7 +78,15 @@ describe.each([
   const siteUpdated = event({ action: 'update', time: '2024-02-01T00:00:00.000Z', userName: 'Bob', prechange: { name: 'AMS1' }, postchange: { name: 'AMS-1' } });
   const deviceCreated = event({ kind: 'DcimDevice', objectId: device, action: 'create', time: '2024-03-01T00:00:00.000Z', userId: null, userName: null, display: 'sw1' });
   const onBranch = event({ action: 'update', time: '2024-04-01T00:00:00.000Z', branch: 'feature', display: 'AMS-2' });
-  const mainLater = event({ kind: 'DcimDevice', objectId: device, action: 'delete', time: '2024-05-01T00:00:00.000Z', display: 'sw1', prechange: { name: 'sw1' }, postchange: null });
+  const mainLater = event({
+    kind: 'DcimDevice',
+    objectId: device,
+    action: 'delete',
+    time: '2024-05-01T00:00:00.000Z',
+    display: 'sw1',
+    prechange: { name: 'sw1' },
+    postchange: null,
+  });
   const MAIN = 4; // siteCreated, siteUpdated, deviceCreated, mainLater
 
   async function waitForTotal(expected: number, ctx?: Ctx): Promise<void> {
@@ -196,18 +204,36 @@ describe.each([
   });
 
   it.runIf(enabled)('adds changelog to every node through the Node entity interface', async () => {
-    const res = await gql(
-      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Node { id changelog { action time } } } }`,
-      { r: [{ __typename: 'Node', id: site }, { __typename: 'Node', id: device }, { __typename: 'Node', id: quiet }] },
-    );
+    const res = await gql(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Node { id changelog { action time } } } }`, {
+      r: [
+        { __typename: 'Node', id: site },
+        { __typename: 'Node', id: device },
+        { __typename: 'Node', id: quiet },
+      ],
+    });
     expect(res.errors).toBeUndefined();
     expect(res.data!._entities).toEqual([
-      { id: site, changelog: [{ action: 'update', time: '2024-02-01T00:00:00.000Z' }, { action: 'create', time: '2024-01-01T00:00:00.000Z' }] },
-      { id: device, changelog: [{ action: 'delete', time: '2024-05-01T00:00:00.000Z' }, { action: 'create', time: '2024-03-01T00:00:00.000Z' }] },
+      {
+        id: site,
+        changelog: [
+          { action: 'update', time: '2024-02-01T00:00:00.000Z' },
+          { action: 'create', time: '2024-01-01T00:00:00.000Z' },
+        ],
+      },
+      {
+        id: device,
+        changelog: [
+          { action: 'delete', time: '2024-05-01T00:00:00.000Z' },
+          { action: 'create', time: '2024-03-01T00:00:00.000Z' },
+        ],
+      },
       { id: quiet, changelog: [] },
     ]);
     const paged = await gql(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Node { changelog(pagination: {offset: 1, limit: 1}) { action } } } }`, {
-      r: [{ __typename: 'Node', id: site }, { __typename: 'Node', id: device }],
+      r: [
+        { __typename: 'Node', id: site },
+        { __typename: 'Node', id: device },
+      ],
     });
     expect(paged.data!._entities).toEqual([{ changelog: [{ action: 'create' }] }, { changelog: [{ action: 'create' }] }]);
   });

@@ -63,7 +63,12 @@ it('stores every event exactly once after a failed batch is redelivered', async 
   await bus.publishMany(CHANGES_TOPIC, events);
   let ids: string[] = [];
   for (let i = 0; i < 100 && ids.length < 5; i++) {
-    const r = await callSubgraph(history.url, 'history', `query($id: ID!) { changelog_list(filters: {changed_object_id: {exact: $id}}, pagination: {limit: 50}) { results { id } } }`, { id: node });
+    const r = await callSubgraph(
+      history.url,
+      'history',
+      `query($id: ID!) { changelog_list(filters: {changed_object_id: {exact: $id}}, pagination: {limit: 50}) { results { id } } }`,
+      { id: node },
+    );
     ids = (r.data?.changelog_list?.results ?? []).map((x: { id: string }) => x.id);
     if (ids.length < 5) await new Promise((res) => setTimeout(res, 100));
   }

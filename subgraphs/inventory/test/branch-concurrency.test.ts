@@ -14,7 +14,11 @@ const main = (q: string, v?: Record<string, unknown>) => callSubgraph(inv.url, '
 const on = (branch: string, branchedFrom: string) => (q: string, v?: Record<string, unknown>) =>
   callSubgraph(inv.url, 'inventory', q, v, { branch, branchMeta: { branchedFrom, isolated: true } });
 const merge = (branch: string, branched_from: string) =>
-  internalPost<{ merged: number }>('/internal/branch/merge', { branch, branched_from }, { secret: TEST_SECRET, from: 'branching', to: 'inventory', baseUrl: new URL(inv.url).origin });
+  internalPost<{ merged: number }>(
+    '/internal/branch/merge',
+    { branch, branched_from },
+    { secret: TEST_SECRET, from: 'branching', to: 'inventory', baseUrl: new URL(inv.url).origin },
+  );
 
 beforeAll(async () => {
   db = await createTestDatabase('inv_concurrency');

@@ -7,8 +7,7 @@ import { start, type RunningInventory } from '../src/server.ts';
 let db: TestDatabase;
 let inv: RunningInventory;
 let branchedFrom: string;
-const main = (query: string, variables?: Record<string, unknown>, at?: string) =>
-  callSubgraph(inv.url, 'inventory', query, variables, at ? { at } : {});
+const main = (query: string, variables?: Record<string, unknown>, at?: string) => callSubgraph(inv.url, 'inventory', query, variables, at ? { at } : {});
 const onBranch = (isolated: boolean) => (query: string, variables?: Record<string, unknown>) =>
   callSubgraph(inv.url, 'inventory', query, variables, { branch: 'feat', branchMeta: { branchedFrom, isolated } });
 const feat = onBranch(true);

@@ -141,7 +141,23 @@ describe('built-in kinds', () => {
 
   it('uses NetBox field names on the main kinds', () => {
     expect(fieldsOf('InterfaceType')).toEqual(
-      expect.arrayContaining(['name', 'label', 'type', 'enabled', 'mtu', 'mac_address', 'mgmt_only', 'mode', 'lag', 'parent', 'untagged_vlan', 'tagged_vlans', 'vrf', 'device', 'mark_connected']),
+      expect.arrayContaining([
+        'name',
+        'label',
+        'type',
+        'enabled',
+        'mtu',
+        'mac_address',
+        'mgmt_only',
+        'mode',
+        'lag',
+        'parent',
+        'untagged_vlan',
+        'tagged_vlans',
+        'vrf',
+        'device',
+        'mark_connected',
+      ]),
     );
     expect(fieldsOf('IPAddressType')).toEqual(expect.arrayContaining(['address', 'vrf', 'tenant', 'status', 'role', 'assigned_object', 'dns_name', 'nat_inside', 'nat_outside']));
     expect(fieldsOf('PrefixType')).toEqual(expect.arrayContaining(['prefix', 'site', 'vrf', 'tenant', 'vlan', 'status', 'role', 'is_pool', 'mark_utilized']));
@@ -157,7 +173,12 @@ describe('built-in kinds', () => {
   it('makes cable terminations and IP assignment polymorphic', () => {
     const terminations = type('CableTerminationTerminationType');
     expect(isUnionType(terminations)).toBe(true);
-    expect((terminations as any).getTypes().map((t: GraphQLNamedType) => t.name).sort()).toEqual([...CABLE_TERMINATIONS].sort());
+    expect(
+      (terminations as any)
+        .getTypes()
+        .map((t: GraphQLNamedType) => t.name)
+        .sort(),
+    ).toEqual([...CABLE_TERMINATIONS].sort());
     const cable = type('CableType') as any;
     expect(String(cable.getFields().a_terminations.type)).toBe('[CableTerminationTerminationType!]!');
     expect(String(cable.getFields().b_terminations.type)).toBe('[CableTerminationTerminationType!]!');
@@ -190,14 +211,29 @@ describe('built-in kinds', () => {
 
   it('uses the uniqueness constraints NetBox has', () => {
     const sets = (name: string) => kind(name).uniqueSets;
-    for (const name of ['DcimSite', 'DcimManufacturer', 'DcimDeviceRole', 'DcimPlatform', 'DcimRegion', 'DcimSiteGroup', 'CircuitsProvider', 'CircuitsCircuitType', 'TenancyTenantGroup', 'TenancyTenant', 'ExtrasTag']) {
+    for (const name of [
+      'DcimSite',
+      'DcimManufacturer',
+      'DcimDeviceRole',
+      'DcimPlatform',
+      'DcimRegion',
+      'DcimSiteGroup',
+      'CircuitsProvider',
+      'CircuitsCircuitType',
+      'TenancyTenantGroup',
+      'TenancyTenant',
+      'ExtrasTag',
+    ]) {
       expect(sets(name), name).toEqual(expect.arrayContaining([['name'], ['slug']]));
     }
     expect(sets('DcimDevice')).toEqual([['site', 'name']]);
     for (const name of ['DcimInterface', 'DcimConsolePort', 'DcimConsoleServerPort', 'DcimFrontPort', 'DcimRearPort', 'DcimPowerPort', 'DcimPowerOutlet']) {
       expect(sets(name), name).toContainEqual(['device', 'name']);
     }
-    expect(sets('DcimDeviceType')).toEqual([['manufacturer', 'model'], ['manufacturer', 'slug']]);
+    expect(sets('DcimDeviceType')).toEqual([
+      ['manufacturer', 'model'],
+      ['manufacturer', 'slug'],
+    ]);
     expect(sets('CircuitsCircuit')).toEqual([['provider', 'cid']]);
     expect(sets('IpamVLAN')).toContainEqual(['group', 'vid']);
     expect(sets('IpamVLANGroup')).toContainEqual(['slug']);
@@ -218,7 +254,10 @@ describe('built-in kinds', () => {
 });
 
 describe('NetBox choice values', () => {
-  const values = (kindName: string, attr: string) => kind(kindName).attributes.find((a) => a.name === attr)!.choices.map((c) => c.value);
+  const values = (kindName: string, attr: string) =>
+    kind(kindName)
+      .attributes.find((a) => a.name === attr)!
+      .choices.map((c) => c.value);
   const enumValues = (enumName: string) => {
     const t = type(enumName);
     if (!isEnumType(t)) throw new Error(`${enumName} is not an enum`);
@@ -243,8 +282,21 @@ describe('NetBox choice values', () => {
     expect(iface.length).toBeGreaterThanOrEqual(25);
     expect(iface).toEqual(
       expect.arrayContaining([
-        'virtual', 'bridge', 'lag', '100base-tx', '1000base-t', '2.5gbase-t', '5gbase-t', '10gbase-t', '10gbase-x-sfpp',
-        '25gbase-x-sfp28', '40gbase-x-qsfpp', '100gbase-x-qsfp28', '400gbase-x-qsfpdd', 'ieee802.11ax', 'other',
+        'virtual',
+        'bridge',
+        'lag',
+        '100base-tx',
+        '1000base-t',
+        '2.5gbase-t',
+        '5gbase-t',
+        '10gbase-t',
+        '10gbase-x-sfpp',
+        '25gbase-x-sfp28',
+        '40gbase-x-qsfpp',
+        '100gbase-x-qsfp28',
+        '400gbase-x-qsfpdd',
+        'ieee802.11ax',
+        'other',
       ]),
     );
     expect(values('DcimConsolePort', 'type')).toEqual(expect.arrayContaining(['de-9', 'rj-45', 'usb-c', 'other']));
@@ -272,7 +324,11 @@ describe('NetBox choice values', () => {
       for (const a of k.attributes.filter((x) => x.kind === 'Dropdown')) {
         const names = a.choices.map((c) => c.enumName);
         expect(new Set(names).size, `${k.kind}.${a.name}`).toBe(names.length);
-        if (a.default !== undefined) expect(a.choices.map((c) => c.value), `${k.kind}.${a.name} default`).toContain(a.default);
+        if (a.default !== undefined)
+          expect(
+            a.choices.map((c) => c.value),
+            `${k.kind}.${a.name} default`,
+          ).toContain(a.default);
       }
     }
   });

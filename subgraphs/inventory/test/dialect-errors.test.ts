@@ -107,9 +107,19 @@ describe('wrong types', () => {
 
 describe('enums', () => {
   it('an unknown enum value in a mutation: VALIDATION_ERROR listing the choices', async () => {
-    await refused('VALIDATION_ERROR', `mutation { site_create(data: {name: "W", slug: "w", status: STATUS_BOGUS}) { id } }`, undefined, /Site\.status: must be one of .*STATUS_ACTIVE/);
+    await refused(
+      'VALIDATION_ERROR',
+      `mutation { site_create(data: {name: "W", slug: "w", status: STATUS_BOGUS}) { id } }`,
+      undefined,
+      /Site\.status: must be one of .*STATUS_ACTIVE/,
+    );
     await refused('VALIDATION_ERROR', `mutation($d: SiteCreateInput!) { site_create(data: $d) { id } }`, { d: { name: 'W', slug: 'w', status: 'bogus' } }, /Site\.status/);
-    await refused('VALIDATION_ERROR', `mutation { interface_create(data: {device: {id: "${ids.d1}"}, name: "x", type: TYPE_1000BASE_TX_NOPE}) { id } }`, undefined, /Interface\.type/);
+    await refused(
+      'VALIDATION_ERROR',
+      `mutation { interface_create(data: {device: {id: "${ids.d1}"}, name: "x", type: TYPE_1000BASE_TX_NOPE}) { id } }`,
+      undefined,
+      /Interface\.type/,
+    );
     await refused('VALIDATION_ERROR', `mutation($id: ID!) { site_update(id: $id, data: {status: STATUS_NOPE}) { id } }`, { id: ids.ams1 }, /Site\.status/);
   });
 
@@ -137,7 +147,12 @@ describe('IP formats', () => {
   });
 
   it('a bad item in a bulk create refuses the whole batch and names the item', async () => {
-    await refused('VALIDATION_ERROR', `mutation { prefix_bulk_create(data: [{prefix: "10.9.0.0/16"}, {prefix: "10.9.1.1/24"}]) { id } }`, undefined, /Prefix\.prefix \(item 1\): has host bits set/);
+    await refused(
+      'VALIDATION_ERROR',
+      `mutation { prefix_bulk_create(data: [{prefix: "10.9.0.0/16"}, {prefix: "10.9.1.1/24"}]) { id } }`,
+      undefined,
+      /Prefix\.prefix \(item 1\): has host bits set/,
+    );
   });
 });
 
@@ -149,7 +164,12 @@ describe('uniqueness', () => {
   });
 
   it('composite constraint, against existing nodes (same name on another device is fine)', async () => {
-    await refused('UNIQUENESS_VIOLATION', `mutation($d: ID!) { interface_create(data: {device: {id: $d}, name: "eth0", type: TYPE_VIRTUAL}) { id } }`, { d: ids.d1 }, /device, name/);
+    await refused(
+      'UNIQUENESS_VIOLATION',
+      `mutation($d: ID!) { interface_create(data: {device: {id: $d}, name: "eth0", type: TYPE_VIRTUAL}) { id } }`,
+      { d: ids.d1 },
+      /device, name/,
+    );
     await refused('UNIQUENESS_VIOLATION', `mutation { device_create(data: {name: "d1", site: {slug: "ams1"}, role: {slug: "leaf"}, device_type: {slug: "x1"}}) { id } }`);
     // moving d1 of ams2 onto ams1 collides with d1 there
     await refused('UNIQUENESS_VIOLATION', `mutation($id: ID!) { device_update(id: $id, data: {site: {slug: "ams1"}}) { id } }`, { id: ids.d1b });
@@ -157,9 +177,23 @@ describe('uniqueness', () => {
 
   it('within one bulk batch (single and composite) and against existing nodes from a batch', async () => {
     await refused('UNIQUENESS_VIOLATION', `mutation { site_bulk_create(data: [{name: "n1", slug: "dup"}, {name: "n2", slug: "dup"}]) { id } }`, undefined, /twice/);
-    await refused('UNIQUENESS_VIOLATION', `mutation($d: ID!) { interface_bulk_create(data: [{device: {id: $d}, name: "x1", type: TYPE_VIRTUAL}, {device: {id: $d}, name: "x1", type: TYPE_VIRTUAL}]) { id } }`, { d: ids.d1 }, /twice/);
-    await refused('UNIQUENESS_VIOLATION', `mutation { site_bulk_create(data: [{name: "fresh", slug: "fresh"}, {name: "ams2", slug: "fresh2"}]) { id } }`, undefined, /already exists/);
-    await refused('UNIQUENESS_VIOLATION', `mutation($d: ID!) { interface_bulk_create(data: [{device: {id: $d}, name: "ok1", type: TYPE_VIRTUAL}, {device: {name: "d1", site: {slug: "ams1"}}, name: "eth0", type: TYPE_VIRTUAL}]) { id } }`, { d: ids.d1 });
+    await refused(
+      'UNIQUENESS_VIOLATION',
+      `mutation($d: ID!) { interface_bulk_create(data: [{device: {id: $d}, name: "x1", type: TYPE_VIRTUAL}, {device: {id: $d}, name: "x1", type: TYPE_VIRTUAL}]) { id } }`,
+      { d: ids.d1 },
+      /twice/,
+    );
+    await refused(
+      'UNIQUENESS_VIOLATION',
+      `mutation { site_bulk_create(data: [{name: "fresh", slug: "fresh"}, {name: "ams2", slug: "fresh2"}]) { id } }`,
+      undefined,
+      /already exists/,
+    );
+    await refused(
+      'UNIQUENESS_VIOLATION',
+      `mutation($d: ID!) { interface_bulk_create(data: [{device: {id: $d}, name: "ok1", type: TYPE_VIRTUAL}, {device: {name: "d1", site: {slug: "ams1"}}, name: "eth0", type: TYPE_VIRTUAL}]) { id } }`,
+      { d: ids.d1 },
+    );
   });
 
   it('an upsert that finds one node but takes the unique value of another', async () => {
@@ -170,7 +204,12 @@ describe('uniqueness', () => {
 describe('required fields and references', () => {
   it('missing required attributes and relations: VALIDATION_ERROR naming them', async () => {
     await refused('VALIDATION_ERROR', `mutation { site_create(data: {name: "W"}) { id } }`, undefined, /Site\.slug: is required/);
-    await refused('VALIDATION_ERROR', `mutation { device_create(data: {name: "x", role: {slug: "leaf"}, device_type: {slug: "x1"}}) { id } }`, undefined, /Device\.site: is required/);
+    await refused(
+      'VALIDATION_ERROR',
+      `mutation { device_create(data: {name: "x", role: {slug: "leaf"}, device_type: {slug: "x1"}}) { id } }`,
+      undefined,
+      /Device\.site: is required/,
+    );
     await refused('VALIDATION_ERROR', `mutation($d: ID!) { interface_create(data: {device: {id: $d}, name: "x"}) { id } }`, { d: ids.d1 }, /Interface\.type: is required/);
     await refused('VALIDATION_ERROR', `mutation { site_bulk_create(data: [{name: "ok", slug: "ok"}, {name: "no-slug"}]) { id } }`, undefined, /Site\.slug \(item 1\): is required/);
     await refused('VALIDATION_ERROR', `mutation($id: ID!) { site_update(id: $id, data: {name: null}) { id } }`, { id: ids.ams1 }, /Site\.name: is required/);
@@ -178,10 +217,25 @@ describe('required fields and references', () => {
   });
 
   it('a peer of the wrong kind: VALIDATION_ERROR', async () => {
-    await refused('VALIDATION_ERROR', `mutation($t: ID!) { device_create(data: {name: "x", site: {id: $t}, role: {slug: "leaf"}, device_type: {slug: "x1"}}) { id } }`, { t: ids.tenant }, /must reference DcimSite, got TenancyTenant/);
+    await refused(
+      'VALIDATION_ERROR',
+      `mutation($t: ID!) { device_create(data: {name: "x", site: {id: $t}, role: {slug: "leaf"}, device_type: {slug: "x1"}}) { id } }`,
+      { t: ids.tenant },
+      /must reference DcimSite, got TenancyTenant/,
+    );
     await refused('VALIDATION_ERROR', `mutation($t: ID!) { site_create(data: {name: "W", slug: "w", tags: [{id: $t}]}) { id } }`, { t: ids.tenant }, /must reference ExtrasTag/);
-    await refused('VALIDATION_ERROR', `mutation($s: ID!) { ip_address_create(data: {address: "10.0.0.5/24", assigned_object: {id: $s}}) { id } }`, { s: ids.ams1 }, /assigned_object/);
-    await refused('VALIDATION_ERROR', `mutation($s: ID!, $i: ID!) { cable_create(data: {a_terminations: [{id: $s}], b_terminations: [{id: $i}]}) { id } }`, { s: ids.ams1, i: ids.eth0 }, /a_terminations/);
+    await refused(
+      'VALIDATION_ERROR',
+      `mutation($s: ID!) { ip_address_create(data: {address: "10.0.0.5/24", assigned_object: {id: $s}}) { id } }`,
+      { s: ids.ams1 },
+      /assigned_object/,
+    );
+    await refused(
+      'VALIDATION_ERROR',
+      `mutation($s: ID!, $i: ID!) { cable_create(data: {a_terminations: [{id: $s}], b_terminations: [{id: $i}]}) { id } }`,
+      { s: ids.ams1, i: ids.eth0 },
+      /a_terminations/,
+    );
   });
 
   it('a reference to a missing node: VALIDATION_ERROR', async () => {
@@ -189,8 +243,18 @@ describe('required fields and references', () => {
     await refused('VALIDATION_ERROR', `mutation { site_create(data: {name: "W", slug: "w", tenant: {slug: "nope"}}) { id } }`, undefined, /Site\.tenant: no TenancyTenant matches/);
     await refused('VALIDATION_ERROR', `mutation { site_create(data: {name: "W", slug: "w", tenant: {id: "not-a-uuid"}}) { id } }`, undefined, /Site\.tenant/);
     await refused('VALIDATION_ERROR', `mutation { site_create(data: {name: "W", slug: "w", tags: [{slug: "red"}, {slug: "nope"}]}) { id } }`, undefined, /Site\.tags/);
-    await refused('VALIDATION_ERROR', `mutation($i: ID!) { cable_create(data: {a_terminations: [{id: $i}], b_terminations: [{id: "${MISSING}"}]}) { id } }`, { i: ids.eth0 }, /b_terminations/);
-    await refused('VALIDATION_ERROR', `mutation { interface_create(data: {device: {name: "d1", site: {slug: "nope"}}, name: "x", type: TYPE_VIRTUAL}) { id } }`, undefined, /Interface\.device/);
+    await refused(
+      'VALIDATION_ERROR',
+      `mutation($i: ID!) { cable_create(data: {a_terminations: [{id: $i}], b_terminations: [{id: "${MISSING}"}]}) { id } }`,
+      { i: ids.eth0 },
+      /b_terminations/,
+    );
+    await refused(
+      'VALIDATION_ERROR',
+      `mutation { interface_create(data: {device: {name: "d1", site: {slug: "nope"}}, name: "x", type: TYPE_VIRTUAL}) { id } }`,
+      undefined,
+      /Interface\.device/,
+    );
   });
 
   it('an ambiguous or empty reference: VALIDATION_ERROR', async () => {

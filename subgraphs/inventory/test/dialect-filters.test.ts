@@ -9,8 +9,7 @@ const ids: Record<string, string> = {};
 /** created/last_updated instants read back from the service */
 const at: Record<string, string> = {};
 
-const list = async (field: string, filter: string, pick = 'name') =>
-  sorted(col((await t.gql(`{ ${field}(filters: ${filter}) { total_count results { ${pick} } } }`)), field, pick));
+const list = async (field: string, filter: string, pick = 'name') => sorted(col(await t.gql(`{ ${field}(filters: ${filter}) { total_count results { ${pick} } } }`), field, pick));
 const tenants = (f: string) => list('tenant_list', f);
 const sites = (f: string) => list('site_list', f);
 
@@ -54,8 +53,12 @@ beforeAll(async () => {
     {device: ${d1}, name: "lo0", type: TYPE_VIRTUAL, mgmt_only: true},
     {device: {name: "d2", site: {slug: "ams2"}}, name: "eth0", type: TYPE_1000BASE_T}]) { id } }`);
 
-  await g(`mutation { prefix_bulk_create(data: [{prefix: "10.0.0.0/8"}, {prefix: "10.1.0.0/16"}, {prefix: "10.1.2.0/24"}, {prefix: "192.168.0.0/16"}, {prefix: "2001:db8::/32"}]) { id } }`);
-  await g(`mutation { ip_address_bulk_create(data: [{address: "10.1.2.3/24"}, {address: "10.1.2.4/24"}, {address: "10.2.0.1/16"}, {address: "192.168.1.1/24"}, {address: "2001:db8::1/64"}]) { id } }`);
+  await g(
+    `mutation { prefix_bulk_create(data: [{prefix: "10.0.0.0/8"}, {prefix: "10.1.0.0/16"}, {prefix: "10.1.2.0/24"}, {prefix: "192.168.0.0/16"}, {prefix: "2001:db8::/32"}]) { id } }`,
+  );
+  await g(
+    `mutation { ip_address_bulk_create(data: [{address: "10.1.2.3/24"}, {address: "10.1.2.4/24"}, {address: "10.2.0.1/16"}, {address: "192.168.1.1/24"}, {address: "2001:db8::1/64"}]) { id } }`,
+  );
 
   await g(`mutation { provider_create(data: {name: "P", slug: "p"}) { id } }`);
   await g(`mutation { circuit_type_create(data: {name: "T", slug: "t"}) { id } }`);
@@ -221,7 +224,13 @@ describe('date lookups (Circuit.install_date) and built-in attributes', () => {
   });
 
   it('a malformed date is BAD_USER_INPUT (no Postgres specials like "yesterday")', async () => {
-    for (const lookup of ['{gt: "yesterday"}', '{exact: "2024-13-45"}', '{in_list: ["2024-01-15", "epoch"]}', '{range: {start: "2024-01-01", end: "infinity"}}', '{lt: "15/01/2024"}']) {
+    for (const lookup of [
+      '{gt: "yesterday"}',
+      '{exact: "2024-13-45"}',
+      '{in_list: ["2024-01-15", "epoch"]}',
+      '{range: {start: "2024-01-01", end: "infinity"}}',
+      '{lt: "15/01/2024"}',
+    ]) {
       const r = await t.raw(`{ circuit_list(filters: {install_date: ${lookup}}) { results { cid } } }`);
       expect(onlyError(r).code, lookup).toBe('BAD_USER_INPUT');
     }

@@ -82,7 +82,7 @@ describe('numbers, datetimes, ids, logic', () => {
     const all = (await gql(`{ tenant_list { results { id name } } }`)).tenant_list.results as { id: string; name: string }[];
     const alpha = all.find((t) => t.name === 'Alpha')!.id;
     expect(await names(`{id: {exact: "${alpha}"}}`)).toEqual(['Alpha']);
-    expect((await names(`{id: {in_list: ["${alpha}"]}}`))).toEqual(['Alpha']);
+    expect(await names(`{id: {in_list: ["${alpha}"]}}`)).toEqual(['Alpha']);
     const s = (await gql(`{ site_list { results { id } } }`)).site_list.results[0].id as string;
     await gql(`mutation { device_role_create(data: {name: "r", slug: "r"}) { id } } `);
     await gql(`mutation { manufacturer_create(data: {name: "m", slug: "m"}) { id } }`);
@@ -90,7 +90,9 @@ describe('numbers, datetimes, ids, logic', () => {
     await gql(`mutation { device_create(data: {name: "d", site: {slug: "s"}, role: {slug: "r"}, device_type: {slug: "x"}}) { id } }`);
     const d = await gql(`{ device_list(filters: {site_id: "${s}"}) { total_count } }`);
     expect(d.device_list.total_count).toBe(1);
-    await gql(`mutation { interface_bulk_create(data: [{device: {name: "d", site: {slug: "s"}}, name: "e0", type: TYPE_VIRTUAL, enabled: false}, {device: {name: "d", site: {slug: "s"}}, name: "e1", type: TYPE_VIRTUAL}]) { id } }`);
+    await gql(
+      `mutation { interface_bulk_create(data: [{device: {name: "d", site: {slug: "s"}}, name: "e0", type: TYPE_VIRTUAL, enabled: false}, {device: {name: "d", site: {slug: "s"}}, name: "e1", type: TYPE_VIRTUAL}]) { id } }`,
+    );
     const en = await gql(`{ interface_list(filters: {enabled: {exact: false}}) { results { name } } }`);
     expect(en.interface_list.results).toEqual([{ name: 'e0' }]);
   });
@@ -106,7 +108,11 @@ describe('numbers, datetimes, ids, logic', () => {
   it('AND, OR, NOT, DISTINCT', async () => {
     expect((await names('{name: {starts_with: "A"}, OR: {name: {exact: "Beta"}}}')).sort()).toEqual(['Alpha', 'Beta']);
     expect((await names('{name: {i_starts_with: "a"}, NOT: {name: {exact: "Alpha"}}}')).sort()).toEqual(['alphabet']);
-    expect((await names('{AND: {name: {contains: "a"}}, NOT: {OR: {name: {exact: "Beta"}}, name: {exact: "Gamma"}}, DISTINCT: true}')).sort()).toEqual(['Alpha', 'Delta', 'alphabet']);
+    expect((await names('{AND: {name: {contains: "a"}}, NOT: {OR: {name: {exact: "Beta"}}, name: {exact: "Gamma"}}, DISTINCT: true}')).sort()).toEqual([
+      'Alpha',
+      'Delta',
+      'alphabet',
+    ]);
   });
 });
 
@@ -147,7 +153,9 @@ describe('errors', () => {
     expect(wrongPeer.errors?.[0]?.message).toMatch(/must reference DcimSite/);
     const badRegex = await raw(`{ tenant_list(filters: {name: {regex: "("}}) { total_count } }`);
     expect(badRegex.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    const dupInBatch = await raw(`mutation { interface_bulk_create(data: [{device: {name: "d", site: {slug: "s"}}, name: "x1", type: TYPE_VIRTUAL}, {device: {name: "d", site: {slug: "s"}}, name: "x1", type: TYPE_VIRTUAL}]) { id } }`);
+    const dupInBatch = await raw(
+      `mutation { interface_bulk_create(data: [{device: {name: "d", site: {slug: "s"}}, name: "x1", type: TYPE_VIRTUAL}, {device: {name: "d", site: {slug: "s"}}, name: "x1", type: TYPE_VIRTUAL}]) { id } }`,
+    );
     expect(dupInBatch.errors?.[0]?.extensions?.code).toBe('UNIQUENESS_VIOLATION');
     expect((await gql(`{ prefix_list { total_count } }`)).prefix_list.total_count).toBe(before);
     expect((await gql(`{ interface_list(filters: {name: {exact: "x1"}}) { total_count } }`)).interface_list.total_count).toBe(0);

@@ -31,9 +31,21 @@ describe('create', () => {
     ids.ams1 = s.id;
     expect(s.id).toMatch(/^[0-9a-f-]{36}$/);
     expect({ ...s, id: undefined, tags: slugs(s.tags), created: undefined, last_updated: undefined }).toEqual({
-      name: 'Amsterdam 1', slug: 'ams1', status: 'planned', latitude: 52.37, longitude: null, facility: 'DC-1', description: 'first', comments: '',
-      display: 'Amsterdam 1', class_type: 'Site', tenant: { id: ids.foo, name: 'Foo' }, tags: ['blue', 'red'],
-      id: undefined, created: undefined, last_updated: undefined,
+      name: 'Amsterdam 1',
+      slug: 'ams1',
+      status: 'planned',
+      latitude: 52.37,
+      longitude: null,
+      facility: 'DC-1',
+      description: 'first',
+      comments: '',
+      display: 'Amsterdam 1',
+      class_type: 'Site',
+      tenant: { id: ids.foo, name: 'Foo' },
+      tags: ['blue', 'red'],
+      id: undefined,
+      created: undefined,
+      last_updated: undefined,
     });
     expect(s.created).toBe(s.last_updated);
     const again = await t.gql(`query($id: ID!) { site(id: $id) { name status tenant { name } } }`, { id: s.id });
@@ -51,11 +63,23 @@ describe('create', () => {
   it('takes relations by {id}, by a composite unique set with a nested relation, and enum values by name or value', async () => {
     const dt = await t.gql(`mutation { device_type_create(data: {manufacturer: {slug: "acme"}, model: "X1", slug: "x1"}) { id u_height is_full_depth manufacturer { name } } }`);
     expect({ ...dt.device_type_create, id: undefined }).toEqual({ id: undefined, u_height: 1, is_full_depth: true, manufacturer: { name: 'Acme' } });
-    const d = await t.gql(`mutation($s: ID!) { device_create(data: {name: "d1", site: {id: $s}, role: {slug: "leaf"},
-      device_type: {manufacturer: {slug: "acme"}, model: "X1"}, status: "planned", face: FACE_REAR}) { id status face site { slug } device_type { model } role { name } } }`, { s: ids.ams1 });
+    const d = await t.gql(
+      `mutation($s: ID!) { device_create(data: {name: "d1", site: {id: $s}, role: {slug: "leaf"},
+      device_type: {manufacturer: {slug: "acme"}, model: "X1"}, status: "planned", face: FACE_REAR}) { id status face site { slug } device_type { model } role { name } } }`,
+      { s: ids.ams1 },
+    );
     ids.d1 = d.device_create.id;
-    expect({ ...d.device_create, id: undefined }).toEqual({ id: undefined, status: 'planned', face: 'rear', site: { slug: 'ams1' }, device_type: { model: 'X1' }, role: { name: 'Leaf' } });
-    const i = await t.gql(`mutation { interface_create(data: {device: {name: "d1", site: {slug: "ams1"}}, name: "eth0", type: TYPE_1000BASE_T, mac_address: "AA-BB-CC-DD-EE-FF", tagged_vlans: []}) { name type enabled mac_address device { id } tagged_vlans { id } } }`);
+    expect({ ...d.device_create, id: undefined }).toEqual({
+      id: undefined,
+      status: 'planned',
+      face: 'rear',
+      site: { slug: 'ams1' },
+      device_type: { model: 'X1' },
+      role: { name: 'Leaf' },
+    });
+    const i = await t.gql(
+      `mutation { interface_create(data: {device: {name: "d1", site: {slug: "ams1"}}, name: "eth0", type: TYPE_1000BASE_T, mac_address: "AA-BB-CC-DD-EE-FF", tagged_vlans: []}) { name type enabled mac_address device { id } tagged_vlans { id } } }`,
+    );
     expect(i.interface_create).toEqual({ name: 'eth0', type: '1000base-t', enabled: true, mac_address: 'aa:bb:cc:dd:ee:ff', device: { id: ids.d1 }, tagged_vlans: [] });
     const byHfid = await t.gql(`mutation { interface_create(data: {device: {hfid: ["Amsterdam 1", "d1"]}, name: "eth1", type: TYPE_VIRTUAL}) { device { id } } }`);
     expect(byHfid.interface_create.device.id).toBe(ids.d1);
@@ -89,12 +113,23 @@ describe('create', () => {
 describe('update', () => {
   it('changes only the given fields and keeps created', async () => {
     const before = await t.gql(`query($id: ID!) { site(id: $id) { created last_updated latitude description } }`, { id: ids.ams1 });
-    const r = await t.gql(`mutation($id: ID!) { site_update(id: $id, data: {status: STATUS_ACTIVE, tenant: {id: "${ids.bar}"}}) {
-      id name slug status latitude description tenant { name } tags { slug } created last_updated } }`, { id: ids.ams1 });
+    const r = await t.gql(
+      `mutation($id: ID!) { site_update(id: $id, data: {status: STATUS_ACTIVE, tenant: {id: "${ids.bar}"}}) {
+      id name slug status latitude description tenant { name } tags { slug } created last_updated } }`,
+      { id: ids.ams1 },
+    );
     const s = r.site_update;
     expect({ ...s, tags: slugs(s.tags), created: undefined, last_updated: undefined }).toEqual({
-      id: ids.ams1, name: 'Amsterdam 1', slug: 'ams1', status: 'active', latitude: 52.37, description: 'first', tenant: { name: 'Bar' }, tags: ['blue', 'red'],
-      created: undefined, last_updated: undefined,
+      id: ids.ams1,
+      name: 'Amsterdam 1',
+      slug: 'ams1',
+      status: 'active',
+      latitude: 52.37,
+      description: 'first',
+      tenant: { name: 'Bar' },
+      tags: ['blue', 'red'],
+      created: undefined,
+      last_updated: undefined,
     });
     expect(s.created).toBe(before.site.created);
     expect(s.last_updated > before.site.last_updated).toBe(true);
@@ -156,7 +191,10 @@ describe('delete', () => {
 
   it('cascades to components, and refuses to delete a referenced node', async () => {
     const d = await t.gql(`mutation { device_create(data: {name: "tmp", site: {slug: "ber1"}, role: {slug: "leaf"}, device_type: {slug: "x1"}}) { id } }`);
-    await t.gql(`mutation($d: ID!) { interface_bulk_create(data: [{device: {id: $d}, name: "a", type: TYPE_VIRTUAL}, {device: {id: $d}, name: "b", type: TYPE_VIRTUAL}]) { id } }`, { d: d.device_create.id });
+    await t.gql(
+      `mutation($d: ID!) { interface_bulk_create(data: [{device: {id: $d}, name: "a", type: TYPE_VIRTUAL}, {device: {id: $d}, name: "b", type: TYPE_VIRTUAL}]) { id } }`,
+      { d: d.device_create.id },
+    );
     const protectedSite = await t.raw(`mutation { site_delete(id: "${ids.ber1}") { ok id } }`);
     expect(onlyError(protectedSite)).toMatchObject({ code: 'VALIDATION_ERROR', path: ['site_delete'] });
     expect(await count('site_list', '{slug: {exact: "ber1"}}')).toBe(1);

@@ -40,9 +40,18 @@ beforeAll(async () => {
   });
   input.push({ name: '', status: 'active', position: null, site: 's1' }, { name: '', status: 'active', position: null, site: 's1' });
   const created = await g(`mutation($d: [DeviceCreateInput!]!) { device_bulk_create(data: $d) { id } }`, {
-    d: input.map((d) => ({ ...(d.name ? { name: d.name } : {}), status: d.status, position: d.position, site: { slug: d.site }, device_type: { slug: 'x1' }, role: { slug: 'leaf' } })),
+    d: input.map((d) => ({
+      ...(d.name ? { name: d.name } : {}),
+      status: d.status,
+      position: d.position,
+      site: { slug: d.site },
+      device_type: { slug: 'x1' },
+      role: { slug: 'leaf' },
+    })),
   });
-  created.device_bulk_create.forEach((x: { id: string }, i: number) => devices.push({ ...input[i]!, id: x.id }));
+  created.device_bulk_create.forEach((x: { id: string }, i: number) => {
+    devices.push({ ...input[i]!, id: x.id });
+  });
   for (const d of devices) if (d.name) ids[d.name] = d.id;
   // dev-01: eth0..eth7, even ones enabled; dev-02: eth0 only
   await g(`mutation($d: [InterfaceCreateInput!]!) { interface_bulk_create(data: $d) { id } }`, {
@@ -168,7 +177,9 @@ describe('order', () => {
       { vid: 10, name: 'a' },
       { vid: 10, name: 'b' },
     ]);
-    const r = await t.gql(`{ device_list(filters: {status: STATUS_PLANNED}, order: {name: DESC}, pagination: {offset: 2, limit: 3}) { total_count page_info { offset limit } results { name } } }`);
+    const r = await t.gql(
+      `{ device_list(filters: {status: STATUS_PLANNED}, order: {name: DESC}, pagination: {offset: 2, limit: 3}) { total_count page_info { offset limit } results { name } } }`,
+    );
     expect(r.device_list).toEqual({ total_count: 10, page_info: { offset: 2, limit: 3 }, results: [{ name: 'dev-18' }, { name: 'dev-17' }, { name: 'dev-16' }] });
     const byPos = await t.gql(`{ device_list(filters: {position: {lt: 4}}, order: {position: ASC}) { results { name position } } }`);
     expect(byPos.device_list.results).toEqual([
@@ -211,7 +222,9 @@ describe('nested lists', () => {
   });
 
   it('paginates per parent, not across parents', async () => {
-    const r = await t.gql(`{ device_list(filters: {name: {in_list: ["dev-01", "dev-02", "dev-03"]}}) { results { name interfaces(order: {name: DESC}, pagination: {limit: 1}) { name } } } }`);
+    const r = await t.gql(
+      `{ device_list(filters: {name: {in_list: ["dev-01", "dev-02", "dev-03"]}}) { results { name interfaces(order: {name: DESC}, pagination: {limit: 1}) { name } } } }`,
+    );
     expect(r.device_list.results).toEqual([
       { name: 'dev-01', interfaces: [{ name: 'eth7' }] },
       { name: 'dev-02', interfaces: [{ name: 'eth0' }] },
@@ -225,7 +238,10 @@ describe('nested lists', () => {
       top: devices(filters: {name: {starts_with: "dev-"}}, order: {name: DESC}, pagination: {limit: 2}) { name }
       unnamed: devices(filters: {name: {exact: ""}}) { id }
     } } }`);
-    const unnamed = devices.filter((d) => !d.name).sort(byId).map((d) => ({ id: d.id }));
+    const unnamed = devices
+      .filter((d) => !d.name)
+      .sort(byId)
+      .map((d) => ({ id: d.id }));
     expect(r.site_list.results).toEqual([
       { name: 's1', offline: [{ name: 'dev-21' }, { name: 'dev-23' }, { name: 'dev-25' }], top: [{ name: 'dev-25' }, { name: 'dev-23' }], unnamed },
       { name: 's2', offline: [{ name: 'dev-22' }, { name: 'dev-24' }], top: [{ name: 'dev-24' }, { name: 'dev-22' }], unnamed: [] },

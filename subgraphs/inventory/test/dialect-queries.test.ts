@@ -20,7 +20,9 @@ beforeAll(async () => {
     {cid: "C-200", provider: {slug: "zayo"}, type: {slug: "internet"}, status: STATUS_PLANNED},
     {cid: "C-050", provider: {slug: "zayo"}, type: {slug: "internet"}}]) { id cid } }`);
   ids.c100 = c.circuit_bulk_create[0].id;
-  ids.ct = (await g(`mutation { circuit_termination_create(data: {circuit: {provider: {slug: "level3"}, cid: "C-100"}, term_side: TERM_SIDE_A, site: {slug: "ams1"}}) { id } }`)).circuit_termination_create.id;
+  ids.ct = (
+    await g(`mutation { circuit_termination_create(data: {circuit: {provider: {slug: "level3"}, cid: "C-100"}, term_side: TERM_SIDE_A, site: {slug: "ams1"}}) { id } }`)
+  ).circuit_termination_create.id;
 
   await g(`mutation { manufacturer_create(data: {name: "Acme", slug: "acme"}) { id } }`);
   ids.dt = (await g(`mutation { device_type_create(data: {manufacturer: {slug: "acme"}, model: "X1", slug: "x1"}) { id } }`)).device_type_create.id;
@@ -30,11 +32,14 @@ beforeAll(async () => {
     {name: "core1", site: {slug: "ams1"}, device_type: {slug: "x1"}, role: {slug: "leaf"}}]) { id name } }`);
   ids.edge1 = d.device_bulk_create[0].id;
   ids.core1 = d.device_bulk_create[1].id;
-  const i = await g(`mutation($e: ID!, $c: ID!) { interface_bulk_create(data: [
+  const i = await g(
+    `mutation($e: ID!, $c: ID!) { interface_bulk_create(data: [
     {device: {id: $e}, name: "eth0", type: TYPE_1000BASE_T},
     {device: {id: $e}, name: "eth1", type: TYPE_1000BASE_T, enabled: false},
     {device: {id: $e}, name: "eth2", type: TYPE_10GBASE_X_SFPP},
-    {device: {id: $c}, name: "eth0", type: TYPE_1000BASE_T, enabled: false}]) { id } }`, { e: ids.edge1, c: ids.core1 });
+    {device: {id: $c}, name: "eth0", type: TYPE_1000BASE_T, enabled: false}]) { id } }`,
+    { e: ids.edge1, c: ids.core1 },
+  );
   [ids.eth0, ids.eth1, ids.eth2, ids.coreEth0] = i.interface_bulk_create.map((x: { id: string }) => x.id);
   ids.con0 = (await g(`mutation($e: ID!) { console_port_create(data: {device: {id: $e}, name: "con0"}) { id } }`, { e: ids.edge1 })).console_port_create.id;
   const cs = await g(`mutation($c: ID!) { console_server_port_bulk_create(data: [{device: {id: $c}, name: "cs0"}, {device: {id: $c}, name: "cs1"}]) { id } }`, { c: ids.core1 });
@@ -101,7 +106,10 @@ describe('seed queries (verbatim)', () => {
 
 describe('unions', () => {
   it('resolves both sides of a cable to their concrete types', async () => {
-    const r = await t.gql(`query($id: ID!) { cable(id: $id) { a_terminations { __typename ... on CircuitTerminationType { term_side circuit { cid } } } b_terminations { __typename ... on InterfaceType { name device { name } } } } }`, { id: ids.cabA });
+    const r = await t.gql(
+      `query($id: ID!) { cable(id: $id) { a_terminations { __typename ... on CircuitTerminationType { term_side circuit { cid } } } b_terminations { __typename ... on InterfaceType { name device { name } } } } }`,
+      { id: ids.cabA },
+    );
     expect(r.cable).toEqual({
       a_terminations: [{ __typename: 'CircuitTerminationType', term_side: 'A', circuit: { cid: 'C-100' } }],
       b_terminations: [{ __typename: 'InterfaceType', name: 'eth0', device: { name: 'edge1' } }],
@@ -164,7 +172,16 @@ describe('display, class_type and type names', () => {
 
   it('answers the singular query with the same shape, attributes as enum values', async () => {
     const r = await t.gql(`query($id: ID!) { site(id: $id) { id display class_type name slug status tenant { display } tags { display } } }`, { id: ids.site });
-    expect(r.site).toEqual({ id: ids.site, display: 'Amsterdam 1', class_type: 'Site', name: 'Amsterdam 1', slug: 'ams1', status: 'active', tenant: { display: 'Foo' }, tags: [{ display: 'Red' }] });
+    expect(r.site).toEqual({
+      id: ids.site,
+      display: 'Amsterdam 1',
+      class_type: 'Site',
+      name: 'Amsterdam 1',
+      slug: 'ams1',
+      status: 'active',
+      tenant: { display: 'Foo' },
+      tags: [{ display: 'Red' }],
+    });
     const i = await t.gql(`query($id: ID!) { interface(id: $id) { type enabled device { display } } }`, { id: ids.eth2 });
     expect(i.interface).toEqual({ type: '10gbase-x-sfpp', enabled: true, device: { display: 'edge1' } });
   });

@@ -43,7 +43,13 @@ beforeAll(async () => {
   // every device gets its primary IP (same loader work for 1 and for 100 rows)
   for (let i = 0; i < N; i++) await g(`mutation($id: ID!, $ip: ID!) { device_update(id: $id, data: {primary_ip4: {id: $ip}}) { id } }`, { id: devIds[i], ip: ipIds[i] });
   await g(`mutation($d: [CableCreateInput!]!) { cable_bulk_create(data: $d) { id } }`, {
-    d: devIds.map((_, i) => ({ label: `cab-${pad(i)}`, tenant: { slug: 't1' }, a_terminations: [{ id: ifIds[2 * i] }], b_terminations: [{ id: cpIds[i] }], tags: [{ slug: 'a' }] })),
+    d: devIds.map((_, i) => ({
+      label: `cab-${pad(i)}`,
+      tenant: { slug: 't1' },
+      a_terminations: [{ id: ifIds[2 * i] }],
+      b_terminations: [{ id: cpIds[i] }],
+      tags: [{ slug: 'a' }],
+    })),
   });
 });
 afterAll(async () => {

@@ -29,10 +29,10 @@ it('answers the cable termination seed query with unions and class_type', async 
   const d = await gql(`mutation { device_create(data: {name: "d1", site: {slug: "s"}, device_type: {slug: "x1"}, role: {slug: "r"}}) { id } }`);
   const cp = await gql(`mutation($d: ID!) { console_port_create(data: {device: {id: $d}, name: "con0"}) { id } }`, { d: d.device_create.id });
   const csp = await gql(`mutation($d: ID!) { console_server_port_create(data: {device: {id: $d}, name: "cs1"}) { id } }`, { d: d.device_create.id });
-  const c = await gql(
-    `mutation($a: ID!, $b: ID!) { cable_create(data: {a_terminations: [{id: $a}], b_terminations: [{id: $b}], status: STATUS_CONNECTED}) { id } }`,
-    { a: cp.console_port_create.id, b: csp.console_server_port_create.id },
-  );
+  const c = await gql(`mutation($a: ID!, $b: ID!) { cable_create(data: {a_terminations: [{id: $a}], b_terminations: [{id: $b}], status: STATUS_CONNECTED}) { id } }`, {
+    a: cp.console_port_create.id,
+    b: csp.console_server_port_create.id,
+  });
   const r = await gql(
     `{ cable_list { results { id a_terminations { ... on CircuitTerminationType { id class_type } ... on ConsolePortType { id class_type } ... on ConsoleServerPortType { id class_type } } b_terminations { ... on ConsoleServerPortType { id class_type } } } } }`,
   );

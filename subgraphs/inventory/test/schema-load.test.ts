@@ -7,8 +7,7 @@ import { start, type RunningInventory } from '../src/server.ts';
 let db: TestDatabase;
 let inv: RunningInventory;
 const broadcasts: unknown[] = [];
-const gql = (query: string, variables?: Record<string, unknown>, ctx?: Parameters<typeof callSubgraph>[4]) =>
-  callSubgraph(inv.url, 'inventory', query, variables, ctx);
+const gql = (query: string, variables?: Record<string, unknown>, ctx?: Parameters<typeof callSubgraph>[4]) => callSubgraph(inv.url, 'inventory', query, variables, ctx);
 
 const WIDGETS = `
 version: 1

@@ -6,8 +6,7 @@ import { start, type RunningInventory } from '../src/server.ts';
 let db: TestDatabase;
 let inv: RunningInventory;
 const events: unknown[] = [];
-const gql = (query: string, variables?: Record<string, unknown>, ctx?: Parameters<typeof callSubgraph>[4]) =>
-  callSubgraph(inv.url, 'inventory', query, variables, ctx);
+const gql = (query: string, variables?: Record<string, unknown>, ctx?: Parameters<typeof callSubgraph>[4]) => callSubgraph(inv.url, 'inventory', query, variables, ctx);
 
 beforeAll(async () => {
   db = await createTestDatabase('inv_sites');
@@ -61,7 +60,10 @@ describe('sites', () => {
   it('stores attributes whose names look like storage columns (VLAN vid)', async () => {
     const a = await gql(`mutation { vlan_bulk_create(data: [{vid: 100, name: "a"}, {vid: 100, name: "b"}]) { vid name } }`);
     expect(a.errors).toBeUndefined();
-    expect(a.data!.vlan_bulk_create).toEqual([{ vid: 100, name: 'a' }, { vid: 100, name: 'b' }]);
+    expect(a.data!.vlan_bulk_create).toEqual([
+      { vid: 100, name: 'a' },
+      { vid: 100, name: 'b' },
+    ]);
   });
 
   it('returns NODE_NOT_FOUND with data null for a missing node', async () => {

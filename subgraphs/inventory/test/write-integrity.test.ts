@@ -26,12 +26,16 @@ function gql(query: string, variables?: Record<string, unknown>, opts: { branch?
   return callSubgraph(inv.url, 'inventory', query, variables, ctx);
 }
 const participant = <T>(op: string, branch: string, body: Record<string, unknown> = {}) =>
-  internalPost<T>(`/internal/branch/${op}`, { branch, branched_from: branchFrom.get(branch)!, ...body }, {
-    secret: TEST_SECRET,
-    from: 'branching',
-    to: 'inventory',
-    baseUrl: new URL(inv.url).origin,
-  });
+  internalPost<T>(
+    `/internal/branch/${op}`,
+    { branch, branched_from: branchFrom.get(branch)!, ...body },
+    {
+      secret: TEST_SECRET,
+      from: 'branching',
+      to: 'inventory',
+      baseUrl: new URL(inv.url).origin,
+    },
+  );
 
 beforeAll(async () => {
   db = await createTestDatabase('inv_integrity');
@@ -95,10 +99,7 @@ describe('version history under concurrent writes', () => {
         }
       }
       // the change events of the node are in version order, stamped with the version times
-      const { rows } = await sql.query<{ payload: { time: string; action: string } }>(
-        `SELECT payload FROM inventory.outbox WHERE payload->>'objectId' = $1 ORDER BY id`,
-        [id],
-      );
+      const { rows } = await sql.query<{ payload: { time: string; action: string } }>(`SELECT payload FROM inventory.outbox WHERE payload->>'objectId' = $1 ORDER BY id`, [id]);
       expect(rows.map((r) => new Date(r.payload.time).getTime())).toEqual(vs.map((v) => v.from.getTime()));
     });
   }
@@ -106,7 +107,11 @@ describe('version history under concurrent writes', () => {
 
 describe('references never dangle', () => {
   const deviceOn = (site: string, name: string, branch?: string) =>
-    gql(`mutation($s: ID!, $n: String!) { device_create(data: {name: $n, site: {id: $s}, device_type: {slug: "x1"}, role: {slug: "leaf"}}) { id } }`, { s: site, n: name }, { branch });
+    gql(
+      `mutation($s: ID!, $n: String!) { device_create(data: {name: $n, site: {id: $s}, device_type: {slug: "x1"}, role: {slug: "leaf"}}) { id } }`,
+      { s: site, n: name },
+      { branch },
+    );
 
   async function danglingDevices(branch: string): Promise<unknown[]> {
     const { rows } = await sql.query(
@@ -163,7 +168,10 @@ describe('references never dangle', () => {
     const dev = await deviceOn(site, 'ip-dev');
     const ip = await gql(`mutation { ip_address_create(data: {address: "10.9.9.9/24"}) { id } }`);
     const ipId = ip.data!.ip_address_create.id;
-    const upd = await gql(`mutation($id: ID!, $ip: ID!) { device_update(id: $id, data: {primary_ip4: {id: $ip}}) { primary_ip4 { id } } }`, { id: dev.data!.device_create.id, ip: ipId });
+    const upd = await gql(`mutation($id: ID!, $ip: ID!) { device_update(id: $id, data: {primary_ip4: {id: $ip}}) { primary_ip4 { id } } }`, {
+      id: dev.data!.device_create.id,
+      ip: ipId,
+    });
     expect(upd.data!.device_update.primary_ip4.id).toBe(ipId);
     const del = await gql(`mutation($id: ID!) { ip_address_delete(id: $id) { ok } }`, { id: ipId });
     expect(del.errors).toBeUndefined();
@@ -183,7 +191,9 @@ describe('references never dangle', () => {
     const v = await participant<{ conflicts: { type: string; field: string }[] }>('validate', 'dangling');
     expect(v.conflicts).toEqual([expect.objectContaining({ type: 'REMOVED_ON_MAIN', field: 'site' })]);
     await expect(participant('merge', 'dangling')).rejects.toMatchObject({ status: 409 });
-    await expect(participant('merge', 'dangling', { resolutions: [{ conflict_id: `${d.data!.device_create.id}/site`, selected: 'BRANCH' }] })).rejects.toMatchObject({ status: 409 });
+    await expect(participant('merge', 'dangling', { resolutions: [{ conflict_id: `${d.data!.device_create.id}/site`, selected: 'BRANCH' }] })).rejects.toMatchObject({
+      status: 409,
+    });
     expect(await danglingDevices('main')).toEqual([]);
   });
 });
@@ -239,7 +249,9 @@ describe('lost updates', () => {
     const c = await gql(`mutation { site_create(data: {name: "cas", slug: "cas"}) { id last_updated } }`);
     const { id, last_updated } = c.data!.site_create;
     const results = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => gql(`mutation($id: ID!, $t: DateTime, $d: String!) { site_update(id: $id, data: {description: $d}, if_last_updated: $t) { id } }`, { id, t: last_updated, d: `w${i}` })),
+      Array.from({ length: 10 }, (_, i) =>
+        gql(`mutation($id: ID!, $t: DateTime, $d: String!) { site_update(id: $id, data: {description: $d}, if_last_updated: $t) { id } }`, { id, t: last_updated, d: `w${i}` }),
+      ),
     );
     expect(results.filter((r) => !r.errors)).toHaveLength(1);
     for (const r of results.filter((x) => x.errors)) expect(r.errors![0]!.extensions?.code).toBe('CONFLICT');

@@ -94,9 +94,12 @@ export async function createPgBus(opts: { url: string; service: string; logger?:
 
   /** Runs the handler on one claimed range and records the outcome. */
   async function handleClaim(topic: string, group: string, owner: string, c: Claim, processor: Processor): Promise<void> {
-    const heartbeat = setInterval(() => {
-      extendLease(pool, topic, group, c.firstId, owner).catch(() => {});
-    }, (LEASE_SECONDS * 1000) / 3);
+    const heartbeat = setInterval(
+      () => {
+        extendLease(pool, topic, group, c.firstId, owner).catch(() => {});
+      },
+      (LEASE_SECONDS * 1000) / 3,
+    );
     heartbeat.unref();
     let outcome;
     try {

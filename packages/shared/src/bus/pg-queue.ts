@@ -59,10 +59,7 @@ async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise
  */
 export function claim(pool: pg.Pool, topic: string, group: string, owner: string): Promise<Claim | null> {
   return inTransaction(pool, async (c) => {
-    const { rows: off } = await c.query<{ last_id: string }>(
-      `SELECT last_id FROM ${SCHEMA}.offsets WHERE topic = $1 AND grp = $2 FOR UPDATE`,
-      [topic, group],
-    );
+    const { rows: off } = await c.query<{ last_id: string }>(`SELECT last_id FROM ${SCHEMA}.offsets WHERE topic = $1 AND grp = $2 FOR UPDATE`, [topic, group]);
     if (!off[0]) return null; // group row missing (ensureGroup not called / tables reset)
     const { rows: due } = await c.query<{ first_id: string; last_id: string; attempts: number }>(
       `SELECT first_id, last_id, attempts FROM ${SCHEMA}.leases
@@ -71,10 +68,11 @@ export function claim(pool: pg.Pool, topic: string, group: string, owner: string
     );
     if (due[0]) {
       const lease = due[0];
-      const { rows } = await c.query<{ id: string; payload: unknown }>(
-        `SELECT id, payload FROM ${SCHEMA}.events WHERE topic = $1 AND id BETWEEN $2 AND $3 ORDER BY id`,
-        [topic, lease.first_id, lease.last_id],
-      );
+      const { rows } = await c.query<{ id: string; payload: unknown }>(`SELECT id, payload FROM ${SCHEMA}.events WHERE topic = $1 AND id BETWEEN $2 AND $3 ORDER BY id`, [
+        topic,
+        lease.first_id,
+        lease.last_id,
+      ]);
       if (!rows.length) {
         // its events were swept (retention): nothing left to deliver
         await c.query(`DELETE FROM ${SCHEMA}.leases WHERE topic = $1 AND grp = $2 AND first_id = $3`, [topic, group, lease.first_id]);
@@ -128,8 +126,11 @@ export async function retryLater(pool: pg.Pool, topic: string, group: string, cl
 
 /** Keeps a lease from expiring while its handler is still running. */
 export async function extendLease(pool: pg.Pool, topic: string, group: string, firstId: string, owner: string): Promise<void> {
-  await pool.query(
-    `UPDATE ${SCHEMA}.leases SET until = now() + make_interval(secs => $5) WHERE topic = $1 AND grp = $2 AND first_id = $3 AND owner = $4`,
-    [topic, group, firstId, owner, LEASE_SECONDS],
-  );
+  await pool.query(`UPDATE ${SCHEMA}.leases SET until = now() + make_interval(secs => $5) WHERE topic = $1 AND grp = $2 AND first_id = $3 AND owner = $4`, [
+    topic,
+    group,
+    firstId,
+    owner,
+    LEASE_SECONDS,
+  ]);
 }

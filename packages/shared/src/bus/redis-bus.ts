@@ -121,9 +121,7 @@ export async function createRedisBus(opts: { url: string; service: string; prefi
             await reclaim();
           }
           reading = true;
-          const res = (await conn.xreadgroup('GROUP', group, consumer, 'COUNT', READ_COUNT, 'BLOCK', BLOCK_MS, 'STREAMS', key, '>')) as
-            | [string, StreamEntry[]][]
-            | null;
+          const res = (await conn.xreadgroup('GROUP', group, consumer, 'COUNT', READ_COUNT, 'BLOCK', BLOCK_MS, 'STREAMS', key, '>')) as [string, StreamEntry[]][] | null;
           reading = false;
           for (const [, entries] of res ?? []) await handle(entries);
         } catch (err) {

@@ -18,11 +18,7 @@ export function apiTokenResolvers(deps: ResolverDeps) {
   const { store, maxPageSize } = deps;
   return {
     Query: {
-      async api_token_list(
-        _: unknown,
-        args: { filters?: ApiTokenFilter | null; pagination?: PaginationInput | null },
-        { ctx }: SubgraphContext,
-      ) {
+      async api_token_list(_: unknown, args: { filters?: ApiTokenFilter | null; pagination?: PaginationInput | null }, { ctx }: SubgraphContext) {
         const p = requireUser(ctx);
         const page = resolvePage(args.pagination, maxPageSize);
         const { results, totalCount } = await store.apiTokens.list(args.filters, page, isAdmin(p) ? undefined : p.id);
@@ -44,7 +40,7 @@ export function apiTokenResolvers(deps: ResolverDeps) {
           throw errors.validation('expires must be in the future', { field: 'expires' });
         }
         const user = await store.users.findById(p.id);
-        if (!user || !user.isActive) throw errors.unauthenticated('User account is disabled or no longer exists');
+        if (!user?.isActive) throw errors.unauthenticated('User account is disabled or no longer exists');
         const { record, token } = await store.apiTokens.create({ userId: user.id, name, expiresAt });
         return toApiTokenType(record, token);
       },

@@ -52,18 +52,20 @@ export function userAdminResolvers(deps: ResolverDeps) {
       const d = parse(UpdateInput, args.data);
       const existing = await store.users.findById(args.id);
       if (!existing) throw errors.notFound('Node not found', { id: args.id });
-      const updated = await prisma.user.update({
-        where: { id: existing.id },
-        data: {
-          ...(d.username ? { username: d.username } : {}),
-          ...(d.roles ? { roles: d.roles } : {}),
-          ...(d.is_active != null ? { isActive: d.is_active } : {}),
-          ...(d.password ? { passwordHash: await hashPassword(d.password) } : {}),
-        },
-      }).catch((err: { code?: string }) => {
-        if (err.code === 'P2002') throw errors.uniqueness('Username already taken', { field: 'username' });
-        throw err;
-      });
+      const updated = await prisma.user
+        .update({
+          where: { id: existing.id },
+          data: {
+            ...(d.username ? { username: d.username } : {}),
+            ...(d.roles ? { roles: d.roles } : {}),
+            ...(d.is_active != null ? { isActive: d.is_active } : {}),
+            ...(d.password ? { passwordHash: await hashPassword(d.password) } : {}),
+          },
+        })
+        .catch((err: { code?: string }) => {
+          if (err.code === 'P2002') throw errors.uniqueness('Username already taken', { field: 'username' });
+          throw err;
+        });
       if (d.is_active === false || d.roles || d.password) await endSessions(existing.id);
       return toUserType((await store.users.findById(updated.id))!);
     },

@@ -30,7 +30,7 @@ export function userResolvers({ store, maxPageSize }: ResolverDeps) {
         const p = requireUser(ctx);
         if (!isAccountUser(p)) return null;
         const user = await store.users.findById(p.id);
-        if (!user || !user.isActive) throw errors.unauthenticated('User account is disabled or no longer exists');
+        if (!user?.isActive) throw errors.unauthenticated('User account is disabled or no longer exists');
         return toUserType(user);
       },
       async user(_: unknown, args: { id: string }, { ctx }: SubgraphContext): Promise<UserTypeShape> {
@@ -40,11 +40,7 @@ export function userResolvers({ store, maxPageSize }: ResolverDeps) {
         if (!user) throw errors.notFound();
         return toUserType(user);
       },
-      async user_list(
-        _: unknown,
-        args: { filters?: UserFilter | null; pagination?: PaginationInput | null },
-        { ctx }: SubgraphContext,
-      ) {
+      async user_list(_: unknown, args: { filters?: UserFilter | null; pagination?: PaginationInput | null }, { ctx }: SubgraphContext) {
         requireAdmin(ctx);
         checkUserFilter(args.filters);
         const page = resolvePage(args.pagination, maxPageSize);

@@ -42,30 +42,30 @@ export function internalRoutes(opts: { secret: string; audience: string; logger:
       try {
         const wait = await opts.throttle.clientAttempt(parsed.data.client);
         if (wait === null) res.json({ ok: true });
-        else res.status(429).set('retry-after', String(wait)).json({ errors: [{ message: `Too many sign-in attempts from your address: try again in ${wait} s`, extensions: { code: 'FORBIDDEN' } }], retry_after: wait });
+        else
+          res
+            .status(429)
+            .set('retry-after', String(wait))
+            .json({ errors: [{ message: `Too many sign-in attempts from your address: try again in ${wait} s`, extensions: { code: 'FORBIDDEN' } }], retry_after: wait });
       } catch (err) {
         opts.logger.error({ err }, 'sign-in attempt could not be counted');
         fail(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
       }
     });
-    app.post(
-      AUTHENTICATE_PATH,
-      ...servicesOnly,
-      async (req: Request, res: Response) => {
-        const parsed = AuthenticateRequestSchema.safeParse(req.body);
-        if (!parsed.success) {
-          fail(res, 400, 'BAD_USER_INPUT', 'Expected {scheme: "token"|"bearer"|"x-api-key", credential: string}');
-          return;
-        }
-        try {
-          const result = await authenticate(opts.deps, parsed.data);
-          if (result.ok) res.json({ principal: result.principal, expires: result.expires?.toISOString() ?? null });
-          else fail(res, 401, 'UNAUTHENTICATED', result.message);
-        } catch (err) {
-          opts.logger.error({ err }, 'authenticate failed');
-          fail(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
-        }
-      },
-    );
+    app.post(AUTHENTICATE_PATH, ...servicesOnly, async (req: Request, res: Response) => {
+      const parsed = AuthenticateRequestSchema.safeParse(req.body);
+      if (!parsed.success) {
+        fail(res, 400, 'BAD_USER_INPUT', 'Expected {scheme: "token"|"bearer"|"x-api-key", credential: string}');
+        return;
+      }
+      try {
+        const result = await authenticate(opts.deps, parsed.data);
+        if (result.ok) res.json({ principal: result.principal, expires: result.expires?.toISOString() ?? null });
+        else fail(res, 401, 'UNAUTHENTICATED', result.message);
+      } catch (err) {
+        opts.logger.error({ err }, 'authenticate failed');
+        fail(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
+      }
+    });
   };
 }

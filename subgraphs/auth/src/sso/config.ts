@@ -63,7 +63,8 @@ function url(v: string | undefined, variable: string, allowHttp: boolean): strin
   const parsed = z.string().url().safeParse(v);
   if (!parsed.success) throw new Error(`${variable} must be set to a URL`);
   const u = new URL(parsed.data);
-  if (u.protocol !== 'https:' && !(allowHttp && u.protocol === 'http:')) throw new Error(`${variable} must be an https URL (set ..._ALLOW_HTTP=true only for a local test provider)`);
+  if (u.protocol !== 'https:' && !(allowHttp && u.protocol === 'http:'))
+    throw new Error(`${variable} must be an https URL (set ..._ALLOW_HTTP=true only for a local test provider)`);
   return parsed.data;
 }
 

@@ -20,7 +20,10 @@ interface Captured {
 }
 
 function pick(obj: Record<string, unknown>, fields: string[]): string[] {
-  return fields.map((f) => obj[f]).filter((v): v is string | number => (typeof v === 'string' && v !== '') || typeof v === 'number').map(String);
+  return fields
+    .map((f) => obj[f])
+    .filter((v): v is string | number => (typeof v === 'string' && v !== '') || typeof v === 'number')
+    .map(String);
 }
 
 export class OAuth2Client {
@@ -69,7 +72,12 @@ export class OAuth2Client {
       s.redirect = (url: string) => resolve({ kind: 'redirect', url });
       s.success = (user: ExternalIdentity) => resolve({ kind: 'success', user });
       s.fail = (challenge?: unknown) => {
-        const m = typeof challenge === 'object' && challenge && 'message' in challenge ? String((challenge as { message: unknown }).message) : typeof challenge === 'string' ? challenge : 'sign-in refused';
+        const m =
+          typeof challenge === 'object' && challenge && 'message' in challenge
+            ? String((challenge as { message: unknown }).message)
+            : typeof challenge === 'string'
+              ? challenge
+              : 'sign-in refused';
         resolve({ kind: 'fail', message: m });
       };
       s.error = (err: unknown) => resolve({ kind: 'error', err });

@@ -30,7 +30,8 @@ interface Flow {
 /** Only same-origin relative paths (no `//host`, no scheme): no open redirects. */
 export function safeRedirectPath(v: string | null | undefined): string | null {
   if (!v) return null;
-  if (!v.startsWith('/') || v.startsWith('//') || v.startsWith('/\\') || /[\r\n]/.test(v) || v.length > 2000) throw errors.badInput('redirect_to must be a path on this site, e.g. /graphql', { field: 'redirect_to' });
+  if (!v.startsWith('/') || v.startsWith('//') || v.startsWith('/\\') || /[\r\n]/.test(v) || v.length > 2000)
+    throw errors.badInput('redirect_to must be a path on this site, e.g. /graphql', { field: 'redirect_to' });
   return v;
 }
 
@@ -81,7 +82,8 @@ export class SsoService {
     }
     const expectedPath = `/api/${protocol}/${name}/token`;
     if (u.pathname !== expectedPath || u.search || u.hash) throw errors.badInput(`redirect_uri must be <origin>${expectedPath}`, { field: 'redirect_uri' });
-    if (this.publicUrl && `${u.origin}${u.pathname}` !== `${new URL(this.publicUrl).origin}${expectedPath}`) throw errors.badInput('redirect_uri is not on STRATA_PUBLIC_URL', { field: 'redirect_uri' });
+    if (this.publicUrl && `${u.origin}${u.pathname}` !== `${new URL(this.publicUrl).origin}${expectedPath}`)
+      throw errors.badInput('redirect_uri is not on STRATA_PUBLIC_URL', { field: 'redirect_uri' });
   }
 
   async authorize(protocol: string, name: string, redirectUri: string, redirectTo: string | null): Promise<{ authorization_url: string; transaction: string }> {
@@ -112,7 +114,8 @@ export class SsoService {
     // the state must come back unchanged (openid-client checks it too; passport-oauth2 via its store)
     const state = url.searchParams.get('state') ?? '';
     if (!url.searchParams.get('error') && !safeEqual(state, t.state)) throw errors.unauthenticated(`Sign-in with ${config.displayName} failed: state mismatch`);
-    if (url.searchParams.get('error')) throw errors.unauthenticated(`Sign-in with ${config.displayName} failed: the provider answered ${url.searchParams.get('error')!.slice(0, 100)}`);
+    if (url.searchParams.get('error'))
+      throw errors.unauthenticated(`Sign-in with ${config.displayName} failed: the provider answered ${url.searchParams.get('error')!.slice(0, 100)}`);
     // the code is redeemed for the registered redirect URI, whatever host the callback reached
     const forGrant = new URL(t.redirect_uri);
     forGrant.search = url.search;

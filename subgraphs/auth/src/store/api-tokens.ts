@@ -42,10 +42,7 @@ function activeWhere(now: Date): ApiTokenWhereInput {
 
 export function apiTokenWhere(f: ApiTokenFilter | null | undefined, now = new Date()): ApiTokenWhereInput {
   if (!f) return {};
-  const own: ApiTokenWhereInput[] = [
-    ...idConditions(f.id).map((c) => ({ id: c })),
-    ...strConditions(f.name).map((c) => ({ name: c })),
-  ];
+  const own: ApiTokenWhereInput[] = [...idConditions(f.id).map((c) => ({ id: c })), ...strConditions(f.name).map((c) => ({ name: c }))];
   if (f.user_id != null) own.push({ userId: safeId(f.user_id) });
   if (f.is_active === true) own.push(activeWhere(now));
   if (f.is_active === false) own.push({ NOT: activeWhere(now) });
@@ -106,11 +103,7 @@ export class ApiTokenStore {
   }
 
   /** `ownerId` restricts the list to one user's tokens (non-admin callers). */
-  async list(
-    filter: ApiTokenFilter | null | undefined,
-    page: Page,
-    ownerId?: string,
-  ): Promise<{ results: ApiTokenRecord[]; totalCount: number }> {
+  async list(filter: ApiTokenFilter | null | undefined, page: Page, ownerId?: string): Promise<{ results: ApiTokenRecord[]; totalCount: number }> {
     const conditions: ApiTokenWhereInput[] = [apiTokenWhere(filter)];
     if (ownerId !== undefined) conditions.push({ userId: safeId(ownerId) });
     const where: ApiTokenWhereInput = { AND: conditions };

@@ -31,10 +31,7 @@ const PUBLIC_FIELDS = {
 /** NetBox semantics: `OR: X` is (the other conditions) OR X; `NOT: X` ANDs in not-X. */
 export function userWhere(f: UserFilter | null | undefined): UserWhereInput {
   if (!f) return {};
-  const own: UserWhereInput[] = [
-    ...idConditions(f.id).map((c) => ({ id: c })),
-    ...strConditions(f.username).map((c) => ({ username: c })),
-  ];
+  const own: UserWhereInput[] = [...idConditions(f.id).map((c) => ({ id: c })), ...strConditions(f.username).map((c) => ({ username: c }))];
   if (f.is_active?.exact != null) own.push({ isActive: f.is_active.exact });
   if (f.is_active?.is_null === true) own.push({ id: { in: [] } });
   if (f.role) own.push({ roles: { has: f.role } });

@@ -8,4 +8,3 @@ export { requireUser, requireWriter } from '@strata/shared';
 export function refuseAt(ctx: RequestContext, what: string): void {
   if (ctx.at) throw errors.badInput(`${what} works on the branch as it is now and cannot be combined with \`at\``, { field: 'at' });
 }
-

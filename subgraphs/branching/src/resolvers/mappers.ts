@@ -31,7 +31,6 @@ export function toBranchView(b: Branch): BranchView {
   };
 }
 
-
 export function toBranchMeta(b: Branch): BranchMetaAnswer {
   return { name: b.name, status: b.status, branched_from: b.branchedFrom.toISOString(), isolated: b.isolated };
 }

@@ -65,7 +65,8 @@ function resolutionsOf(input: Resolution[] | null | undefined): Resolution[] {
   const seen = new Map<string, Resolution['selected']>();
   for (const r of input ?? []) {
     const prev = seen.get(r.conflict_id);
-    if (prev && prev !== r.selected) throw errors.badInput(`Conflict ${r.conflict_id} is resolved twice, with different sides`, { field: 'resolutions', conflict_id: r.conflict_id });
+    if (prev && prev !== r.selected)
+      throw errors.badInput(`Conflict ${r.conflict_id} is resolved twice, with different sides`, { field: 'resolutions', conflict_id: r.conflict_id });
     seen.set(r.conflict_id, r.selected);
   }
   return [...seen].map(([conflict_id, selected]) => ({ conflict_id, selected }));
@@ -120,7 +121,10 @@ export function operationResolvers(deps: OperationDeps) {
         await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
       }
     }
-    logger.error({ err: lastErr, branch: name }, `branch merged on every participant but status MERGED could not be stored; merging it again after ${mergeStaleSeconds} s completes it`);
+    logger.error(
+      { err: lastErr, branch: name },
+      `branch merged on every participant but status MERGED could not be stored; merging it again after ${mergeStaleSeconds} s completes it`,
+    );
     throw errors.internal(`Branch ${name} was merged but its status could not be recorded`);
   }
 

@@ -86,9 +86,7 @@ export function createBranchStore(prisma: BranchingPrisma): BranchStore {
       const existing = await get(input.name);
       if (existing) {
         throw errors.uniqueness(
-          existing.status === BranchStatus.DELETED
-            ? `A deleted branch named "${input.name}" exists; choose another name`
-            : `A branch named "${input.name}" already exists`,
+          existing.status === BranchStatus.DELETED ? `A deleted branch named "${input.name}" exists; choose another name` : `A branch named "${input.name}" already exists`,
           { field: 'name' },
         );
       }

@@ -1,6 +1,6 @@
 // The change log store: idempotent recording of change events and filtered, paginated reads
 // (newest first) within the request's scope (branch, time travel). Filters: filters.ts.
-import { type ChangeEvent, type Logger, type RequestContext } from '@strata/shared';
+import type { ChangeEvent, Logger, RequestContext } from '@strata/shared';
 import type { HistoryPrisma } from '../db.ts';
 import { Prisma, type ObjectChange } from '../generated/prisma/client.ts';
 import { contextScope, filterWhere, orderBy, UUID, type ChangeFilter, type ChangeOrder } from './filters.ts';

@@ -22,15 +22,10 @@ export const ATTRIBUTE_KINDS = [
 ] as const;
 export type AttributeKind = (typeof ATTRIBUTE_KINDS)[number];
 
-const identifier = z
-  .string()
-  .regex(/^[a-z][a-z0-9_]*$/, 'must be snake_case: lowercase letters, digits and _ starting with a letter');
+const identifier = z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be snake_case: lowercase letters, digits and _ starting with a letter');
 const pascal = z.string().regex(/^[A-Z][A-Za-z0-9]*$/, 'must be PascalCase');
 
-export const ChoiceSchema = z.union([
-  z.string().min(1),
-  z.object({ value: z.string().min(1), label: z.string().optional(), color: z.string().optional() }),
-]);
+export const ChoiceSchema = z.union([z.string().min(1), z.object({ value: z.string().min(1), label: z.string().optional(), color: z.string().optional() })]);
 
 export const AttributeSchema = z
   .object({

@@ -96,29 +96,12 @@ export interface CompiledSchema {
 
 export class SchemaValidationError extends Error {
   constructor(readonly problems: { file?: string; kind?: string; field?: string; reason: string }[]) {
-    super(
-      'Invalid schema: ' +
-        problems.map((p) => [p.file, p.kind, p.field].filter(Boolean).join(' > ') + ': ' + p.reason).join('; '),
-    );
+    super('Invalid schema: ' + problems.map((p) => `${[p.file, p.kind, p.field].filter(Boolean).join(' > ')}: ${p.reason}`).join('; '));
   }
 }
 
 /** Field names every kind gets; declared attributes/relationships may not use them. */
-export const RESERVED_FIELDS = new Set([
-  'id',
-  'display',
-  'class_type',
-  'created',
-  'last_updated',
-  'tags',
-  'custom_fields',
-  'changelog',
-  'hfid',
-  'AND',
-  'OR',
-  'NOT',
-  'DISTINCT',
-]);
+export const RESERVED_FIELDS = new Set(['id', 'display', 'class_type', 'created', 'last_updated', 'tags', 'custom_fields', 'changelog', 'hfid', 'AND', 'OR', 'NOT', 'DISTINCT']);
 
 const TAG_KIND = 'ExtrasTag';
 
@@ -170,8 +153,7 @@ export function compileSchema(files: SourceFile[]): CompiledSchema {
     attributes.push(builtinAttribute('custom_fields', 'JSON'));
     const table = snakeCase(kindName);
     const relationships = def.relationships.map((r) => {
-      if (RESERVED_FIELDS.has(r.name) || seen.has(r.name))
-        problems.push({ file, kind: kindName, field: r.name, reason: 'name already used' });
+      if (RESERVED_FIELDS.has(r.name) || seen.has(r.name)) problems.push({ file, kind: kindName, field: r.name, reason: 'name already used' });
       seen.add(r.name);
       return compileRelationship(r, generics.has(r.peer));
     });
@@ -187,10 +169,7 @@ export function compileSchema(files: SourceFile[]): CompiledSchema {
         column: 'tags_ids',
       });
     }
-    const uniqueSets = [
-      ...def.attributes.filter((a) => a.unique).map((a) => [a.name]),
-      ...def.uniqueness_constraints,
-    ];
+    const uniqueSets = [...def.attributes.filter((a) => a.unique).map((a) => [a.name]), ...def.uniqueness_constraints];
     for (const set of def.uniqueness_constraints) {
       for (const n of set) {
         const rel = relationships.find((r) => r.name === n);
@@ -199,9 +178,7 @@ export function compileSchema(files: SourceFile[]): CompiledSchema {
       }
     }
     const hasName = attributes.some((a) => a.name === 'name');
-    const orderBy = (def.order_by ?? (hasName ? ['name'] : [])).map((o) =>
-      o.startsWith('-') ? { field: o.slice(1), desc: true } : { field: o, desc: false },
-    );
+    const orderBy = (def.order_by ?? (hasName ? ['name'] : [])).map((o) => (o.startsWith('-') ? { field: o.slice(1), desc: true } : { field: o, desc: false }));
     kinds.set(kindName, {
       kind: kindName,
       namespace,
@@ -268,7 +245,13 @@ export function compileSchema(files: SourceFile[]): CompiledSchema {
     for (const n of k.hfid ?? []) {
       const rel = k.relationships.find((r) => r.name === n);
       const ok = k.attributes.some((a) => a.name === n) || (rel && rel.cardinality === 'one' && !rel.polymorphic && kinds.get(rel.peer)?.hfid);
-      if (!ok) problems.push({ file: origin.get(k.kind), kind: k.kind, field: n, reason: 'human_friendly_id names an unknown attribute or a relation whose peer has no human-friendly id' });
+      if (!ok)
+        problems.push({
+          file: origin.get(k.kind),
+          kind: k.kind,
+          field: n,
+          reason: 'human_friendly_id names an unknown attribute or a relation whose peer has no human-friendly id',
+        });
     }
   }
   const byTypeName = new Map<string, Kind>();

@@ -23,9 +23,7 @@ export function parseSchemaFile(file: string, text: string): SourceFile {
 export function validateSchemaDocument(file: string, raw: unknown): SourceFile {
   const parsed = SchemaFileSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new SchemaValidationError(
-      parsed.error.issues.map((i) => ({ file, field: i.path.join('.'), reason: i.message })),
-    );
+    throw new SchemaValidationError(parsed.error.issues.map((i) => ({ file, field: i.path.join('.'), reason: i.message })));
   }
   return { path: file, content: parsed.data };
 }

@@ -12,15 +12,15 @@ export interface SchemaState {
 }
 
 function hashFiles(files: SourceFile[]): string {
-  return createHash('sha256').update(JSON.stringify(files.map((f) => [f.path, f.content]))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(files.map((f) => [f.path, f.content])))
+    .digest('hex');
 }
 
 /** Built-in files, overridden/extended by the stored user files of the newest version. */
 export async function currentSchema(pool: pg.Pool): Promise<SchemaState> {
   const builtin = await loadBuiltinSchema();
-  const { rows } = await pool.query<{ files: { path: string; content: unknown }[] }>(
-    'SELECT files FROM schema_version ORDER BY id DESC LIMIT 1',
-  );
+  const { rows } = await pool.query<{ files: { path: string; content: unknown }[] }>('SELECT files FROM schema_version ORDER BY id DESC LIMIT 1');
   const stored = (rows[0]?.files ?? []).filter((f) => f.path.startsWith('user:')).map((f) => validateSchemaDocument(f.path, f.content));
   const files = [...builtin.files, ...stored];
   const schema = stored.length ? compileSchema(files) : builtin.schema;
@@ -32,11 +32,7 @@ export async function currentSchema(pool: pg.Pool): Promise<SchemaState> {
 export async function recordSchema(pool: pg.Pool, state: SchemaState, author: string | null): Promise<boolean> {
   const { rows } = await pool.query<{ hash: string }>('SELECT hash FROM schema_version ORDER BY id DESC LIMIT 1');
   if (rows[0]?.hash === state.hash) return false;
-  await pool.query('INSERT INTO schema_version (hash, files, author) VALUES ($1, $2::jsonb, $3)', [
-    state.hash,
-    JSON.stringify(state.files),
-    author,
-  ]);
+  await pool.query('INSERT INTO schema_version (hash, files, author) VALUES ($1, $2::jsonb, $3)', [state.hash, JSON.stringify(state.files), author]);
   return true;
 }
 

@@ -1,7 +1,7 @@
 // Builds the resolver map for a compiled schema: singular and list queries, object fields
 // (attributes, relations, reverse relations, display), entity references and mutations.
 import { errors, type GraphQLResolverMap, type SubgraphContext } from '@strata/shared';
-import type { CompiledSchema, Kind, Relationship } from '../model/kinds.ts';
+import type { Kind, Relationship } from '../model/kinds.ts';
 import { renderDisplay } from '../store/display.ts';
 import { hfidOf } from '../store/hfid.ts';
 import { resolvePage, type ListArgs, type Row } from '../store/reader.ts';
@@ -44,8 +44,7 @@ export function buildResolvers(rt: InventoryRuntime): GraphQLResolverMap<Subgrap
   for (const kind of schema.kinds.values()) {
     const fields: FieldMap = {
       __resolveReference: async (ref: { id: string }, c: SubgraphContext) => state(c).byId(kind).load(ref.id),
-      display: (row: Row, _a: unknown, c: SubgraphContext) =>
-        renderDisplay(kind, row, (k, relName, r) => loadPeer(c, k.relationships.find((x) => x.name === relName)!, r), kindOf),
+      display: (row: Row, _a: unknown, c: SubgraphContext) => renderDisplay(kind, row, (k, relName, r) => loadPeer(c, k.relationships.find((x) => x.name === relName)!, r), kindOf),
       class_type: () => kind.name,
       hfid: (row: Row, _a: unknown, c: SubgraphContext) => hfidOf(schema, kind, row, (k, id) => state(c).byId(k).load(id)),
       created: (row: Row) => row._created,
@@ -71,7 +70,11 @@ export function buildResolvers(rt: InventoryRuntime): GraphQLResolverMap<Subgrap
               return peer ? ({ ...peer, __kind: peerKind!.kind } as KindRow) : null;
             }),
           );
-          return paginate(rows.filter((r): r is KindRow => !!r), args, rt);
+          return paginate(
+            rows.filter((r): r is KindRow => !!r),
+            args,
+            rt,
+          );
         }
         const peer = kindOf(rel.peer)!;
         if (!readable(peer, c)) return [];
@@ -83,7 +86,11 @@ export function buildResolvers(rt: InventoryRuntime): GraphQLResolverMap<Subgrap
     for (const rev of kind.reverse) {
       const source = kindOf(rev.sourceKind)!;
       fields[rev.name] = (row: Row, args: ListArgs, c: SubgraphContext) =>
-        !readable(source, c) ? [] : state(c).children(source, rev.relationship.column, rev.relationship.cardinality === 'many', normalizeArgs(args)).load(row.id);
+        !readable(source, c)
+          ? []
+          : state(c)
+              .children(source, rev.relationship.column, rev.relationship.cardinality === 'many', normalizeArgs(args))
+              .load(row.id);
     }
     map[kind.typeName] = fields;
     map[`${kind.typeName}OffsetPaginated`] = {
@@ -121,10 +128,8 @@ export function buildResolvers(rt: InventoryRuntime): GraphQLResolverMap<Subgrap
         return r;
       });
     };
-    Mutation[`${kind.field}_create`] = (_p: unknown, args: { data: NodeInput }, c: SubgraphContext) =>
-      write(c, async (tx) => (await tx.create(kind, [stripId(args.data)]))[0]);
-    Mutation[`${kind.field}_bulk_create`] = (_p: unknown, args: { data: NodeInput[] }, c: SubgraphContext) =>
-      write(c, (tx) => tx.create(kind, args.data.map(stripId)));
+    Mutation[`${kind.field}_create`] = (_p: unknown, args: { data: NodeInput }, c: SubgraphContext) => write(c, async (tx) => (await tx.create(kind, [stripId(args.data)]))[0]);
+    Mutation[`${kind.field}_bulk_create`] = (_p: unknown, args: { data: NodeInput[] }, c: SubgraphContext) => write(c, (tx) => tx.create(kind, args.data.map(stripId)));
     Mutation[`${kind.field}_update`] = (_p: unknown, args: { id: string; data: NodeInput } & { if_last_updated?: unknown }, c: SubgraphContext) =>
       write(c, (tx) => tx.update(kind, args.id, args.data, preconditionOf(args)));
     Mutation[`${kind.field}_upsert`] = (_p: unknown, args: { data: NodeInput } & { if_last_updated?: unknown }, c: SubgraphContext) =>

@@ -11,7 +11,15 @@ export function readPolicyFromEnv(env: NodeJS.ProcessEnv): ReadPolicy {
   for (const part of (env.STRATA_KIND_READ_ROLES ?? '').split(';')) {
     const [kind, roles] = part.split('=');
     if (!kind?.trim() || !roles) continue;
-    rules.set(kind.trim(), new Set(roles.split(',').map((r) => r.trim()).filter(Boolean)));
+    rules.set(
+      kind.trim(),
+      new Set(
+        roles
+          .split(',')
+          .map((r) => r.trim())
+          .filter(Boolean),
+      ),
+    );
   }
   return (kind, user) => {
     const allowed = rules.get(kind);

@@ -28,7 +28,16 @@ const actorOf = (body: Body, ctx: RequestContext): Actor => ({
 export function branchParticipantRoutes(getRuntime: () => InventoryRuntime, logger: Logger, faults: ParticipantFaults = {}) {
   return (app: Express, helpers: { requireContext: (secret: string, audience: string) => RequestHandler }, secret: string) => {
     const route = (op: 'diff' | 'validate' | 'merge' | 'rebase', handler: (body: Body, ctx: RequestContext) => Promise<unknown>) =>
-      internalRoute(app, { path: participantPath(op), schema: ParticipantRequestSchema, requireContext: helpers.requireContext, secret, audience: 'inventory', systemOnly: true, logger, handler });
+      internalRoute(app, {
+        path: participantPath(op),
+        schema: ParticipantRequestSchema,
+        requireContext: helpers.requireContext,
+        secret,
+        audience: 'inventory',
+        systemOnly: true,
+        logger,
+        handler,
+      });
 
     route('diff', async (body) => ({ nodes: await diffBranch(getRuntime().pool, getRuntime().schema, refOf(body), { kinds: body.kinds }) }));
     route('validate', async (body) => {
@@ -37,7 +46,14 @@ export function branchParticipantRoutes(getRuntime: () => InventoryRuntime, logg
     });
     route('merge', async (body, ctx) => {
       const rt = getRuntime();
-      const result = await mergeBranch({ pool: rt.pool, schema: rt.schema, branch: refOf(body), resolutions: body.resolutions, actor: actorOf(body, ctx), beforeCommit: faults.beforeMergeCommit });
+      const result = await mergeBranch({
+        pool: rt.pool,
+        schema: rt.schema,
+        branch: refOf(body),
+        resolutions: body.resolutions,
+        actor: actorOf(body, ctx),
+        beforeCommit: faults.beforeMergeCommit,
+      });
       rt.onCommitted();
       return result;
     });

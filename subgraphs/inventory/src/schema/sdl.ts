@@ -263,7 +263,9 @@ function objectType(schema: CompiledSchema, k: Kind): string {
   ];
   for (const a of k.attributes) {
     const t = outputScalar(a.kind);
-    lines.push(`${desc(a.kind === 'Dropdown' ? `${a.label}: one of ${a.choices.map((c) => c.value).join(', ')}` : undefined)}  ${a.name}: ${t}${!a.optional && a.kind !== 'JSON' ? '!' : ''}`);
+    lines.push(
+      `${desc(a.kind === 'Dropdown' ? `${a.label}: one of ${a.choices.map((c) => c.value).join(', ')}` : undefined)}  ${a.name}: ${t}${!a.optional && a.kind !== 'JSON' ? '!' : ''}`,
+    );
   }
   for (const r of k.relationships) {
     const peer = peerTypeName(schema, r);
@@ -372,5 +374,5 @@ export function buildSdl(schema: CompiledSchema): string {
   mutation.push('  "load schema files (YAML text or parsed documents); admins only"\n  schema_load(schemas: [JSON!]!): SchemaLoadResult!');
   parts.push(`type Query {\n${query.join('\n')}\n}`);
   parts.push(`type Mutation {\n${mutation.join('\n')}\n}`);
-  return parts.join('\n\n') + '\n';
+  return `${parts.join('\n\n')}\n`;
 }

@@ -181,7 +181,9 @@ export async function liveOnMain(db: pg.Pool | pg.PoolClient, schema: CompiledSc
   for (const [kindName, kindIds] of byKind) {
     const kind = schema.kinds.get(kindName);
     if (!kind) continue;
-    const found = await db.query<{ id: string }>(`SELECT id FROM ${q(kind.table)} WHERE _branch = 'main' AND _valid_to IS NULL AND NOT _deleted AND id = ANY($1::uuid[])`, [kindIds]);
+    const found = await db.query<{ id: string }>(`SELECT id FROM ${q(kind.table)} WHERE _branch = 'main' AND _valid_to IS NULL AND NOT _deleted AND id = ANY($1::uuid[])`, [
+      kindIds,
+    ]);
     for (const r of found.rows) live.add(r.id);
   }
   return live;
@@ -239,4 +241,3 @@ export function resolutionMap(conflicts: Conflict[], resolutions: Resolution[]):
   }
   return map;
 }
-

@@ -33,9 +33,7 @@ export function kindDdl(kind: Kind): string[] {
       const attr = kind.attributes.find((a) => a.name === c);
       return attr && SQL_TYPE[attr.kind] === 'text' ? `(NULLIF(${q(c)}, ''))` : q(c);
     });
-    stmts.push(
-      `CREATE UNIQUE INDEX IF NOT EXISTS ${name(`uq_${cols.join('_')}`)} ON ${t} (${exprs.join(', ')}) WHERE ${MAIN_CURRENT} AND NOT _deleted`,
-    );
+    stmts.push(`CREATE UNIQUE INDEX IF NOT EXISTS ${name(`uq_${cols.join('_')}`)} ON ${t} (${exprs.join(', ')}) WHERE ${MAIN_CURRENT} AND NOT _deleted`);
   }
   for (const c of dataColumns(kind)) {
     if (c.isKindColumn) continue;

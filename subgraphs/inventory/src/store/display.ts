@@ -21,7 +21,7 @@ export async function renderDisplay(kind: Kind, row: Row, loadPeer?: PeerLoader,
         value = value && typeof value === 'object' ? (value as Row)[key] : undefined;
         break;
       }
-      const rel: Kind["relationships"][number] | undefined = current.relationships.find((r) => r.name === key);
+      const rel: Kind['relationships'][number] | undefined = current.relationships.find((r) => r.name === key);
       if (!rel || !loadPeer || !value) {
         value = undefined;
         break;

@@ -4,7 +4,7 @@ import { assertSafeRegex, errors } from '@strata/shared';
 import type { Attribute, CompiledSchema, Kind, Relationship } from '../model/kinds.ts';
 import { checkValue, normalizeChoice } from './values.ts';
 import { type ReadScope, visibleRows } from './scope.ts';
-import { likeEscape, Params, q } from './sql.ts';
+import { likeEscape, type Params, q } from './sql.ts';
 
 export type FilterInput = Record<string, unknown>;
 
@@ -195,7 +195,10 @@ function attributeSql(kind: Kind, attr: Attribute, col: string, value: unknown, 
 /** Calls `fn` on every value a lookup compares with (not on is_null flags). */
 function forEachOperand(value: unknown, fn: (v: unknown) => void): void {
   if (value === null || value === undefined) return;
-  if (typeof value !== 'object' || Array.isArray(value)) return fn(value);
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    fn(value);
+    return;
+  }
   for (const [op, v] of Object.entries(value as Record<string, unknown>)) {
     if (v === null || v === undefined || op === 'is_null') continue;
     if (op === 'in_list' && Array.isArray(v)) v.forEach(fn);
@@ -209,11 +212,26 @@ function forEachOperand(value: unknown, fn: (v: unknown) => void): void {
 
 function choiceOrThrow(kind: Kind, attr: Attribute, v: unknown): string {
   const value = normalizeChoice(attr, v);
-  if (value === undefined) throw errors.badInput(`Invalid value ${JSON.stringify(v)} for ${kind.name}.${attr.name}; choices: ${attr.choices.map((c) => c.enumName).join(', ')}`, { field: attr.name });
+  if (value === undefined)
+    throw errors.badInput(`Invalid value ${JSON.stringify(v)} for ${kind.name}.${attr.name}; choices: ${attr.choices.map((c) => c.enumName).join(', ')}`, { field: attr.name });
   return value;
 }
 
-const STR_OPS = new Set(['exact', 'i_exact', 'contains', 'i_contains', 'starts_with', 'i_starts_with', 'ends_with', 'i_ends_with', 'regex', 'i_regex', 'in_list', 'is_null', 'n_exact']);
+const STR_OPS = new Set([
+  'exact',
+  'i_exact',
+  'contains',
+  'i_contains',
+  'starts_with',
+  'i_starts_with',
+  'ends_with',
+  'i_ends_with',
+  'regex',
+  'i_regex',
+  'in_list',
+  'is_null',
+  'n_exact',
+]);
 const NUM_OPS = new Set(['exact', 'gt', 'gte', 'lt', 'lte', 'range', 'in_list', 'is_null']);
 const NET_OPS = new Set(['exact', 'in_list', 'is_null', 'net_contains', 'net_contains_or_equals', 'net_contained', 'net_contained_or_equal', 'family']);
 
@@ -226,7 +244,16 @@ export function lookupSql(col: string, family: LookupFamily, value: unknown, p: 
   const conds: string[] = [];
   for (const [op, v] of Object.entries(value as Record<string, unknown>)) {
     if (v === undefined) continue;
-    const allowed = family === 'num' ? NUM_OPS : family === 'net' ? NET_OPS : family === 'bool' ? new Set(['exact', 'is_null']) : family === 'id' ? new Set(['exact', 'in_list', 'is_null']) : STR_OPS;
+    const allowed =
+      family === 'num'
+        ? NUM_OPS
+        : family === 'net'
+          ? NET_OPS
+          : family === 'bool'
+            ? new Set(['exact', 'is_null'])
+            : family === 'id'
+              ? new Set(['exact', 'in_list', 'is_null'])
+              : STR_OPS;
     if (!allowed.has(op)) throw errors.badInput(`Unknown lookup ${op}`);
     if (op === 'is_null') {
       if (v !== null) conds.push(v ? `${col} IS NULL` : `${col} IS NOT NULL`);

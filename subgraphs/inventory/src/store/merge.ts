@@ -120,8 +120,15 @@ async function refuseDangling(vtx: VersionedTx, schema: CompiledSchema, writes: 
   const removed = new Set(writes.filter((w) => !w.values).map((w) => w.id));
   const refs = writes.flatMap((w) => referencedIds(w).map((r) => ({ ...r, from: w })));
   const outside = refs.filter((r) => !kept.has(r.id));
-  await vtx.lockNodes(outside.map((r) => r.id), 'share');
-  const live = await liveOnMain(vtx.client, schema, outside.map((r) => r.id));
+  await vtx.lockNodes(
+    outside.map((r) => r.id),
+    'share',
+  );
+  const live = await liveOnMain(
+    vtx.client,
+    schema,
+    outside.map((r) => r.id),
+  );
   const dangling = outside.filter((r) => !live.has(r.id) || removed.has(r.id));
   if (dangling.length) {
     const d = dangling[0]!;
@@ -157,7 +164,10 @@ async function applyWrites(vtx: VersionedTx, writes: PlannedWrite[]): Promise<Ma
   for (const w of writes) byKind.set(w.kind, [...(byKind.get(w.kind) ?? []), w]);
   const inserted = new Map<string, Record<string, unknown>>();
   for (const [kind, list] of byKind) {
-    await vtx.closeVersions(kind, list.map((w) => w.id));
+    await vtx.closeVersions(
+      kind,
+      list.map((w) => w.id),
+    );
     const items: NewVersion[] = list.filter((w) => w.values).map((w) => ({ id: w.id, values: w.values!, created: w.created, deleted: !!w.tombstone }));
     for (const row of await vtx.insertVersions(kind, items)) inserted.set(row.id, row);
   }
@@ -172,7 +182,10 @@ export async function mergeBranch(opts: BranchOpOptions): Promise<MergeResult> {
   const { schema, branch } = opts;
   return runVersionedTx({ pool: opts.pool, branch: 'main', actor: opts.actor, statementTimeoutMs: opts.statementTimeoutMs, beforeCommit: opts.beforeCommit }, async (vtx) => {
     const pairs = await lockAndLoad(vtx, schema, branch);
-    const res = resolutionMap(pairs.flatMap((p) => p.change.conflicts), opts.resolutions);
+    const res = resolutionMap(
+      pairs.flatMap((p) => p.change.conflicts),
+      opts.resolutions,
+    );
     const writes = pairs.map((p) => mergedWrite(p.s, p.change, res)).filter((w): w is PlannedWrite => !!w);
     await refuseDangling(vtx, schema, writes);
     let inserted: Map<string, Record<string, unknown>>;
@@ -208,7 +221,10 @@ export async function rebaseBranch(opts: BranchOpOptions): Promise<RebaseResult>
   const { schema, branch } = opts;
   return runVersionedTx({ pool: opts.pool, branch: branch.name, actor: opts.actor, statementTimeoutMs: opts.statementTimeoutMs }, async (vtx) => {
     const pairs = await lockAndLoad(vtx, schema, branch);
-    const res = resolutionMap(pairs.flatMap((p) => p.change.conflicts), opts.resolutions);
+    const res = resolutionMap(
+      pairs.flatMap((p) => p.change.conflicts),
+      opts.resolutions,
+    );
     const writes: PlannedWrite[] = [];
     for (const { s, change } of pairs) {
       const cols = dataColumns(s.kind);
@@ -232,15 +248,29 @@ export async function rebaseBranch(opts: BranchOpOptions): Promise<RebaseResult>
     }
     // after the rebase the branch sees main now: its own references must still resolve there
     const kept = new Set(pairs.filter((p) => !p.s.branch._deleted).map((p) => p.s.id));
-    const refs = pairs.flatMap((p) => [...referencesOf(p.s, { ...p.change, action: p.change.action === 'REMOVED' ? 'REMOVED' : 'ADDED' }).entries()].flatMap(([field, ids]) => ids.map((id) => ({ field, id, node: p }))));
+    const refs = pairs.flatMap((p) =>
+      [...referencesOf(p.s, { ...p.change, action: p.change.action === 'REMOVED' ? 'REMOVED' : 'ADDED' }).entries()].flatMap(([field, ids]) =>
+        ids.map((id) => ({ field, id, node: p })),
+      ),
+    );
     const outside = refs.filter((r) => !kept.has(r.id));
-    await vtx.lockNodes(outside.map((r) => r.id), 'share');
-    const live = await liveOnMain(vtx.client, schema, outside.map((r) => r.id));
+    await vtx.lockNodes(
+      outside.map((r) => r.id),
+      'share',
+    );
+    const live = await liveOnMain(
+      vtx.client,
+      schema,
+      outside.map((r) => r.id),
+    );
     const dangling = outside.find((r) => !live.has(r.id));
     if (dangling) {
-      throw errors.conflict(`Rebasing would leave ${dangling.node.s.kind.name} ${dangling.node.s.id} (${dangling.field}) pointing at ${dangling.id}, which no longer exists on main`, {
-        dangling: [{ kind: dangling.node.s.kind.kind, id: dangling.node.s.id, field: dangling.field, missing: dangling.id }],
-      });
+      throw errors.conflict(
+        `Rebasing would leave ${dangling.node.s.kind.name} ${dangling.node.s.id} (${dangling.field}) pointing at ${dangling.id}, which no longer exists on main`,
+        {
+          dangling: [{ kind: dangling.node.s.kind.kind, id: dangling.node.s.id, field: dangling.field, missing: dangling.id }],
+        },
+      );
     }
     await applyWrites(vtx, writes);
     const at = await vtx.stamp();

@@ -115,9 +115,7 @@ export class Reader {
     const parents = p.add(parentIds);
     const where = compileFilter(kind, args.filters, 'r', this.schema, this.scope, p);
     const parentExpr = many ? 'u.parent' : `r.${q(column)}`;
-    const from = many
-      ? `${visibleRows(kind, this.scope, p)} r CROSS JOIN LATERAL unnest(r.${q(column)}) u(parent)`
-      : `${visibleRows(kind, this.scope, p)} r`;
+    const from = many ? `${visibleRows(kind, this.scope, p)} r CROSS JOIN LATERAL unnest(r.${q(column)}) u(parent)` : `${visibleRows(kind, this.scope, p)} r`;
     const sql = `SELECT * FROM (
         SELECT r.*, ${parentExpr} AS __parent,
                row_number() OVER (PARTITION BY ${parentExpr} ORDER BY ${orderSql(kind, args.order, 'r')}) AS __rn

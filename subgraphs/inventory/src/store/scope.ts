@@ -2,7 +2,7 @@
 // returns a subquery of the live (not deleted) rows of one kind for a read scope.
 import type { RequestContext } from '@strata/shared';
 import type { Kind } from '../model/kinds.ts';
-import { Params, q } from './sql.ts';
+import { type Params, q } from './sql.ts';
 
 export interface ReadScope {
   branch: string;

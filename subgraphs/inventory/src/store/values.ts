@@ -108,7 +108,7 @@ export function checkValue(attr: Attribute, v: unknown): Check {
       return typeof v === 'string' ? ipNetwork(v.trim(), false) : bad('must be an IP network string');
     case 'MacAddress': {
       if (typeof v !== 'string') return bad('must be a MAC address string');
-      const hex = v.replace(/[:.\-]/g, '').toLowerCase();
+      const hex = v.replace(/[:.-]/g, '').toLowerCase();
       if (!/^[0-9a-f]{12}$/.test(hex)) return bad(`is not a valid MAC address: ${v}`);
       return ok(hex.match(/../g)!.join(':'));
     }

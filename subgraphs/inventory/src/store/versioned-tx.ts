@@ -81,10 +81,7 @@ export class VersionedTx {
   async lockKeys(keys: readonly string[]): Promise<void> {
     const wanted = [...new Set(keys)];
     if (!wanted.length) return;
-    await this.client.query(
-      `SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtextextended(k, 0) AS h FROM unnest($1::text[]) k ORDER BY 1) s`,
-      [wanted],
-    );
+    await this.client.query(`SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtextextended(k, 0) AS h FROM unnest($1::text[]) k ORDER BY 1) s`, [wanted]);
   }
 
   /** Records a version this transaction read under a lock: the stamp will be later than it. */
@@ -185,7 +182,10 @@ export class VersionedTx {
 
   /** Closes the current versions and inserts their successors. */
   async replaceVersions(kind: Kind, items: readonly NewVersion[]): Promise<VersionRow[]> {
-    await this.closeVersions(kind, items.map((x) => x.id));
+    await this.closeVersions(
+      kind,
+      items.map((x) => x.id),
+    );
     return this.insertVersions(kind, items);
   }
 

@@ -104,7 +104,7 @@ export class WriteTx {
     return values;
   }
 
-  private async resolveRelationInput(kind: Kind, rel: Relationship, raw: unknown, values: Values, index?: number): Promise<void> {
+  private async resolveRelationInput(_kind: Kind, rel: Relationship, raw: unknown, values: Values, index?: number): Promise<void> {
     if (rel.cardinality === 'one') {
       if (raw === null) {
         if (!rel.optional) this.problem(rel.name, 'is required', index);
@@ -323,9 +323,15 @@ export class WriteTx {
     }
     this.throwProblems(kind);
     await this.checkUnique(kind, prepared);
-    await this.vtx.indexNodes(kind, prepared.map((x) => x.id));
+    await this.vtx.indexNodes(
+      kind,
+      prepared.map((x) => x.id),
+    );
     const created = await this.vtx.stamp();
-    const rows = (await this.vtx.insertVersions(kind, prepared.map((x) => ({ id: x.id, values: x.values, created, deleted: false })))) as Row[];
+    const rows = (await this.vtx.insertVersions(
+      kind,
+      prepared.map((x) => ({ id: x.id, values: x.values, created, deleted: false })),
+    )) as Row[];
     if (rows.length >= ANALYZE_AFTER) this.bulkLoaded.add(kind.table);
     for (const row of rows) await this.recordChange(kind, 'create', null, row);
     return rows;
@@ -396,7 +402,13 @@ export class WriteTx {
       this.problems = [];
       if (!resolvable) continue;
       // the same key lock a create takes: concurrent upserts of one key end in one create and updates
-      await this.vtx.lockKeys([uniqueKey(kind, set, set.map((n) => keyValue(filters[kind.relationships.find((r) => r.name === n)?.column ?? n])))]);
+      await this.vtx.lockKeys([
+        uniqueKey(
+          kind,
+          set,
+          set.map((n) => keyValue(filters[kind.relationships.find((r) => r.name === n)?.column ?? n])),
+        ),
+      ]);
       const rows = await this.reader.list(kind, { filters, pagination: { limit: 1 } });
       if (rows[0]) return rows[0].id;
     }
@@ -544,15 +556,12 @@ async function analyzeIfStale(pool: pg.Pool, table: string): Promise<void> {
 /** Runs mutations in one versioned transaction on the scope's branch; commits only if `fn` succeeds. */
 export async function withWriteTx<T>(opts: WriteOptions, fn: (tx: WriteTx) => Promise<T>): Promise<T> {
   if (opts.scope.at) throw errors.badInput('Writes with at are refused');
-  return runVersionedTx(
-    { pool: opts.pool, branch: opts.scope.branch, actor: opts.actor, statementTimeoutMs: opts.statementTimeoutMs, signal: opts.signal },
-    async (vtx) => {
-      const tx = new WriteTx(vtx, opts.schema, opts.scope, opts.limits);
-      const result = await fn(tx);
-      vtx.afterCommit(async () => {
-        for (const table of tx.bulkLoaded) await analyzeIfStale(opts.pool, table).catch(() => {});
-      });
-      return result;
-    },
-  );
+  return runVersionedTx({ pool: opts.pool, branch: opts.scope.branch, actor: opts.actor, statementTimeoutMs: opts.statementTimeoutMs, signal: opts.signal }, async (vtx) => {
+    const tx = new WriteTx(vtx, opts.schema, opts.scope, opts.limits);
+    const result = await fn(tx);
+    vtx.afterCommit(async () => {
+      for (const table of tx.bulkLoaded) await analyzeIfStale(opts.pool, table).catch(() => {});
+    });
+    return result;
+  });
 }
