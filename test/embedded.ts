@@ -1,4 +1,4 @@
-// Embedded PostgreSQL for `pnpm test` when DATABASE_URL is not set (CONTRACT §1).
+// Embedded PostgreSQL for `pnpm test` when DATABASE_URL is not set (docs/api.md#commands).
 export async function startEmbeddedForTests(): Promise<{ url: string; stop(): Promise<void> }> {
   const mod = await import('@strata/launcher/embedded-postgres').catch(() => null);
   if (!mod) {

@@ -193,7 +193,7 @@ try {
   const lines = [
     '# GraphQL dialect',
     '',
-    "Strata speaks NetBox's v2 GraphQL dialect (CONTRACT §4-5) over the whole supergraph at",
+    "Strata speaks NetBox's v2 GraphQL dialect (docs/api.md#queries) over the whole supergraph at",
     '`/graphql` (branches at `/graphql/{branch}`, time travel with `?at=`). Every example below was',
     'run against a real Strata with a small generated data set; the answers are verbatim, long lists',
     'cut. Regenerate with `pnpm docs:graphql`.',

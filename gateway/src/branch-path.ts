@@ -1,4 +1,4 @@
-// The branch of a GraphQL request from its path, `/graphql/{branch}` (CONTRACT §2, §3): Express
+// The branch of a GraphQL request from its path, `/graphql/{branch}` (docs/api.md#paths): Express
 // has already decoded each path segment once (a name with a slash may come as `a/b` or
 // `a%2Fb`); nothing is decoded twice. A trailing slash is ignored (`/graphql/main/` is main,
 // `/graphql/` the default branch). Names no branch can have (control characters, `%`, spaces,

@@ -1,4 +1,4 @@
-// Gateway settings from the environment (CONTRACT §1).
+// Gateway settings from the environment (docs/api.md#commands).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listenHost, listenPort, readEnv, requireContextSecret } from '@strata/shared';

@@ -1,4 +1,4 @@
-// What clients see of errors (CONTRACT §9): Strata codes pass through, GraphQL validation and
+// What clients see of errors (docs/api.md#errors): Strata codes pass through, GraphQL validation and
 // parse failures become BAD_USER_INPUT, a subgraph that did not answer is SERVICE_UNAVAILABLE
 // naming it (signed-data-source.ts; a raw fetch failure that slips past it is mapped here too),
 // anything else is INTERNAL_SERVER_ERROR without details.

@@ -1,6 +1,6 @@
 // The gateway's request pipeline in front of Apollo: reads the body (any content type, so
 // `curl -d` works), checks the raw input, parses and checks the operation, and resolves the
-// request context ONCE: branch, instant, identity (CONTRACT §3). Failures answer before any
+// request context ONCE: branch, instant, identity (docs/api.md#paths). Failures answer before any
 // subgraph is called, with the contract's error codes and HTTP statuses.
 // Order matters (docs/security.md): before the caller is authenticated, a request gets only
 // bounded work: body size, JSON nesting, NUL checks, path and `at` syntax, a token-limited parse

@@ -1,4 +1,4 @@
-// The gateway's last Express handlers (CONTRACT §9: every route answers JSON, never an HTML
+// The gateway's last Express handlers (docs/api.md#errors: every route answers JSON, never an HTML
 // error page): unknown paths are a JSON 404, and errors Express raises itself (a path that is
 // not valid percent-encoding, `/graphql/%E0%A4%A`) or that escape a handler are JSON too,
 // without stack traces.

@@ -1,4 +1,4 @@
-// Operation limits checked before Apollo sees a document (CONTRACT §4, §9: QUERY_TOO_COMPLEX),
+// Operation limits checked before Apollo sees a document (docs/api.md#queries: QUERY_TOO_COMPLEX),
 // all in time linear in the document, whatever its fragments do:
 // - which operation runs and its root fields (decides whether an anonymous request is public);
 // - per fragment, memoized: field selections counted with fragment multiplicity, aliases,

@@ -1,4 +1,4 @@
-// The estimated cost of an operation (CONTRACT §1 STRATA_GRAPHQL_MAX_COST, §9 QUERY_TOO_COMPLEX):
+// The estimated cost of an operation (docs/api.md#commands STRATA_GRAPHQL_MAX_COST, §9 QUERY_TOO_COMPLEX):
 // how many objects it can return. Every paginated field (one with a `pagination` argument:
 // `<name>_list`, to-many relations, `branch_diff`, ...) returns up to its page size:
 // `pagination.limit` (literal or variable), 100 without one, capped at STRATA_MAX_PAGE_SIZE as the

@@ -1,4 +1,4 @@
-// Checks on the raw GraphQL request before anything else looks at it (CONTRACT §9 "every bad
+// Checks on the raw GraphQL request before anything else looks at it (docs/api.md#errors "every bad
 // input is a clear 4xx"): JSON nesting depth measured on the text BEFORE JSON.parse (variables
 // nested 5,000 deep crash later stages), NUL characters in variables or string literals
 // (PostgreSQL text cannot hold them), and query parameters that must be given once.

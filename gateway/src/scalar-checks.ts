@@ -1,4 +1,4 @@
-// Custom scalars checked at the gateway (CONTRACT §9: bad input is BAD_USER_INPUT, HTTP 400).
+// Custom scalars checked at the gateway (docs/api.md#errors: bad input is BAD_USER_INPUT, HTTP 400).
 // The supergraph's API schema knows only the names of DateTime, Choice and ChoiceFilterLookup,
 // so the gateway used to accept `status: 42` or `created: {gt: "not-a-date"}` and the subgraph's
 // refusal (HTTP 400) came back as an internal error. Here the gateway's schema gets the

@@ -1,4 +1,4 @@
-// HTTP hardening at the gateway (the one public origin, CONTRACT §2): security headers on every
+// HTTP hardening at the gateway (the one public origin, docs/api.md#paths): security headers on every
 // answer (also the proxied REST ones, unless the REST adapter sets its own) and CORS, closed by
 // default (same-origin only). STRATA_CORS_ORIGINS lists the origins allowed to call the API from
 // a browser (`https://a.example,https://b.example`, or `*` for any origin without cookies).

@@ -1,4 +1,4 @@
-// Browser sessions at the gateway (CONTRACT §7): the session cookies are set on every successful
+// Browser sessions at the gateway (docs/auth.md): the session cookies are set on every successful
 // `login`, `refresh` and `sso_callback` answer and cleared on `logout` (Apollo plugin), and a
 // request without Authorization/X-API-Key headers is authenticated by the `strata_access`
 // cookie. Cookie-authenticated requests other than GET need the CSRF token (`X-CSRF-Token`,

@@ -1,7 +1,7 @@
 // Subgraph fetches carry the request's context, signed for that subgraph (audience = name).
 // A subgraph that does not answer (connection refused or reset, timeout, 502/503/504 from a proxy
 // in front of it) becomes SERVICE_UNAVAILABLE errors naming it, on the paths of the fields it
-// owns, so the other subgraphs' fields still answer (CONTRACT §9). @apollo/gateway would otherwise
+// owns, so the other subgraphs' fields still answer (docs/api.md#errors). @apollo/gateway would otherwise
 // surface the raw FetchError (with the subgraph's address) as INTERNAL_SERVER_ERROR. A subgraph's
 // own 4xx refusal keeps its errors and codes; the fetch is aborted when the client goes away.
 import { randomUUID } from 'node:crypto';

@@ -1,4 +1,4 @@
-// A subgraph that is down (CONTRACT §9, SERVICE_UNAVAILABLE): the gateway answers the other
+// A subgraph that is down (docs/api.md#errors, SERVICE_UNAVAILABLE): the gateway answers the other
 // subgraphs' fields and gives SERVICE_UNAVAILABLE naming the missing one on its fields (root and
 // entity fetches, queries and mutations), never its address or a stack; a schema re-read while
 // it is down keeps serving (its last known schema stays in the supergraph, the others' changes

@@ -1,5 +1,5 @@
 // The REST adapter's Express app: mounts the route table under /api, the OpenAPI document and
-// documentation pages, and answers every failure as `{"errors": [...]}` (CONTRACT §8).
+// documentation pages, and answers every failure as `{"errors": [...]}` (docs/rest.md).
 // Handlers never touch a database: they call the supergraph with the caller's credentials.
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from '@strata/shared';
@@ -118,7 +118,7 @@ export function createApp(opts: AppOptions): Express {
   mountDocs(app, () => (openapi ??= buildOpenApi(opts.routes)));
 
   app.use('/api', csrfGuard(opts.secret));
-  // `?branch=` and `?at=` mean one thing: given twice is a 400 on every route (CONTRACT §8)
+  // `?branch=` and `?at=` mean one thing: given twice is a 400 on every route (docs/rest.md)
   app.use('/api', (req, res, next) => {
     for (const name of ['branch', 'at']) {
       if (Array.isArray((req.query as Record<string, unknown>)[name])) {

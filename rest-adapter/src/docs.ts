@@ -1,4 +1,4 @@
-// API documentation pages served from local assets only (no CDN, CONTRACT §8):
+// API documentation pages served from local assets only (no CDN, docs/rest.md):
 //   /api/docs   Swagger UI (swagger-ui-dist), /api/redoc  ReDoc (redoc's standalone bundle),
 // both reading /api/openapi.json. Only the files the pages need are served.
 import { createRequire } from 'node:module';

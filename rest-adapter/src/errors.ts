@@ -1,4 +1,4 @@
-// REST error answers (CONTRACT §8): `{"errors": ["Detailed error message"]}` with the HTTP
+// REST error answers (docs/rest.md): `{"errors": ["Detailed error message"]}` with the HTTP
 // status of the GraphQL error code (`httpStatusFor`); anything unexpected is a 500 that never
 // shows internals (the details go to the log).
 import type { Response } from 'express';

@@ -1,4 +1,4 @@
-// OpenAPI 3.1 document generated from the route table (CONTRACT §8: /api/openapi.json).
+// OpenAPI 3.1 document generated from the route table (docs/rest.md: /api/openapi.json).
 // JSON Schemas come from the routes' zod schemas (zod 4 emits JSON Schema 2020-12, the
 // dialect of OpenAPI 3.1); shared pieces (error body, branch/at parameters, credentials) live
 // under components.

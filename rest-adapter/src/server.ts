@@ -1,4 +1,4 @@
-// Starts the REST adapter (CONTRACT §8): the /api route table over the supergraph, on
+// Starts the REST adapter (docs/rest.md): the /api route table over the supergraph, on
 // PORT (default 4010), talking to the gateway at GATEWAY_URL (default http://127.0.0.1:8000).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';

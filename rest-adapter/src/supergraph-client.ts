@@ -1,4 +1,4 @@
-// The REST adapter's only way to data (CONTRACT §8: every handler goes through the supergraph):
+// The REST adapter's only way to data (docs/rest.md: every handler goes through the supergraph):
 // POSTs a GraphQL operation to the gateway's `/graphql[/{branch}][?at=]`, forwarding the
 // caller's credentials (Authorization, X-API-Key, Cookie) so the gateway authenticates and
 // authorises exactly as for a direct GraphQL call.

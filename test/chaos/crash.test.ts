@@ -1,7 +1,7 @@
 // Chaos: the real multi-process system as users run it (`pnpm start`'s launcher, against the test
 // Postgres server and Redis when REDIS_URL is set), under steady traffic through the gateway
 // (reads of every subgraph, writes to inventory, REST) with the admin token. Each service in turn
-// is killed with SIGKILL. Asserted (docs/operations.md, "Supervision"; CONTRACT §9):
+// is killed with SIGKILL. Asserted (docs/operations.md, "Supervision"; docs/api.md#errors):
 // - the launcher restarts it and every probe answers again within a generous bound;
 // - meanwhile requests fail only with SERVICE_UNAVAILABLE (GraphQL) or 502/503/504 JSON (REST),
 //   never a 500 or an HTML page; only the gateway's own outage refuses connections;

@@ -1,4 +1,4 @@
-// `pnpm start`: the whole system on http://localhost:${PORT:-8000} (CONTRACT §1-2).
+// `pnpm start`: the whole system on http://localhost:${PORT:-8000} (docs/api.md#commands).
 // Order: data dir → leftovers of a killed previous run → ports → database (DATABASE_URL or the
 // embedded PostgreSQL) → context secret → subgraphs (wait for /health) → REST adapter → gateway
 // (wait for /api/info). Ctrl-C / SIGTERM stops the services (gateway first), then the database.

@@ -1,5 +1,5 @@
 // The processes `pnpm start` runs: where each one's entry point is, which port it listens on,
-// and the environment it gets (CONTRACT §1, helpers brief "Env names").
+// and the environment it gets (docs/api.md#commands, docs/development.md "Env names").
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_PORTS, SUBGRAPHS, type SubgraphName } from '@strata/shared/config';

@@ -1,4 +1,4 @@
-// Supergraph composition and schema checks (CONTRACT §1 `pnpm compose` / `pnpm schema:check`),
+// Supergraph composition and schema checks (docs/api.md#commands `pnpm compose` / `pnpm schema:check`),
 // offline: `supergraph.yaml` stays in Rover's format, but composition runs in-process with
 // `@apollo/composition` (what Rover's plugin bundles) and the checks stand in for Rover's:
 // composition errors, breaking changes of the API schema (@graphql-inspector/core), operations

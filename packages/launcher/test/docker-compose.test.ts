@@ -43,7 +43,7 @@ const WIRING = [
   'APOLLO_TELEMETRY_DISABLED',
 ];
 
-/** What each kind of service needs at least (helpers brief "Env names", CONTRACT §1). */
+/** What each kind of service needs at least (docs/development.md "Env names", docs/api.md#commands). */
 function requiredEnv(name: ServiceName): string[] {
   const base = ['PORT', 'STRATA_CONTEXT_SECRET', 'APOLLO_TELEMETRY_DISABLED', 'REDIS_URL'];
   if ((SUBGRAPHS as readonly string[]).includes(name)) {

@@ -1,4 +1,4 @@
-// Who may do what (CONTRACT §3, §7), decided once for every subgraph from the gateway-signed
+// Who may do what (docs/api.md#paths), decided once for every subgraph from the gateway-signed
 // context: one function and one message per rule. Subgraphs call these from their resolvers.
 import type { Principal, RequestContext, Role } from './context.ts';
 import { errors } from './errors.ts';
@@ -13,7 +13,7 @@ export function requireUser(ctx: RequestContext): Principal {
   return ctx.user;
 }
 
-/** Writes are read-only in the past (CONTRACT §3). */
+/** Writes are read-only in the past (docs/api.md#paths). */
 export function refuseTimeTravel(ctx: RequestContext): void {
   if (ctx.at) throw errors.badInput('Writes are not possible with `at` (time travel is read-only)', { field: 'at' });
 }

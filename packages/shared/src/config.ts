@@ -1,4 +1,4 @@
-// Environment shared by every Strata process (CONTRACT §1). Each service reads what it needs
+// Environment shared by every Strata process (docs/api.md#commands). Each service reads what it needs
 // through these helpers so names and defaults live in one place.
 import { z } from 'zod';
 
@@ -102,7 +102,7 @@ export function listenPort(service: keyof typeof DEFAULT_PORTS, env: NodeJS.Proc
   return env.PORT ? Number.parseInt(env.PORT, 10) : DEFAULT_PORTS[service];
 }
 
-/** Bind address of a service (CONTRACT §1 `HOST`): 127.0.0.1 unless set (images set 0.0.0.0). */
+/** Bind address of a service (docs/api.md#commands `HOST`): 127.0.0.1 unless set (images set 0.0.0.0). */
 export function listenHost(env: NodeJS.ProcessEnv = process.env, override?: string): string {
   return override || env.HOST || '127.0.0.1';
 }

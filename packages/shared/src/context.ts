@@ -1,6 +1,6 @@
 // The request context the gateway resolves once per request (branch, instant, identity) and
 // hands to subgraphs as a signed, short-lived, audience-bound token in `x-strata-context`.
-// A subgraph refuses any request without a valid one (CONTRACT §2).
+// A subgraph refuses any request without a valid one (docs/api.md#paths).
 import { createHash, randomUUID } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { z } from 'zod';

@@ -1,4 +1,4 @@
-// Strata's error codes (CONTRACT §9) and the GraphQLError factory every service uses.
+// Strata's error codes (docs/api.md#errors) and the GraphQLError factory every service uses.
 // REST maps the same codes to HTTP statuses with `httpStatusFor`.
 import { GraphQLError } from 'graphql';
 

@@ -29,7 +29,7 @@ export class InternalCallError extends Error {
 
 /**
  * The target service did not answer (connection refused or reset, timeout): SERVICE_UNAVAILABLE
- * naming it, without its address (CONTRACT §9). The network error is the `cause`.
+ * naming it, without its address (docs/api.md#errors). The network error is the `cause`.
  */
 export class ServiceUnavailableError extends StrataError {
   constructor(

@@ -60,7 +60,7 @@ function lookupFromAst(ast: ValueNode, variables?: Record<string, unknown> | nul
   throw new GraphQLError('Expected an enum name or a lookup object ({exact: ...}, {in_list: [...]})');
 }
 
-/** A filter on a Choice attribute: `STATUS_ACTIVE` or a lookup `{exact: ...}`, `{in_list: [...]}` (CONTRACT §4). */
+/** A filter on a Choice attribute: `STATUS_ACTIVE` or a lookup `{exact: ...}`, `{in_list: [...]}` (docs/api.md#queries). */
 export const ChoiceFilterLookupScalar = new GraphQLScalarType({
   name: 'ChoiceFilterLookup',
   serialize: (v) => v,

@@ -1,4 +1,4 @@
-// Browser sessions (CONTRACT §7): after a login the gateway sets an HttpOnly access-token cookie
+// Browser sessions (docs/auth.md): after a login the gateway sets an HttpOnly access-token cookie
 // (`strata_access`, path /), an HttpOnly refresh-token cookie limited to /api/auth
 // (`strata_refresh`) and a readable CSRF cookie (`strata_csrf`). A request authenticated by
 // cookie that can change anything must echo the CSRF value in `X-CSRF-Token`; the value is an

@@ -1,5 +1,5 @@
 // Boots one subgraph process: Express 5 + Apollo Server 5 on `/graphql`, `/health` for readiness,
-// and the signed-context gate (CONTRACT §2). The schema can be swapped at run time (inventory
+// and the signed-context gate (docs/api.md#paths). The schema can be swapped at run time (inventory
 // regenerates its SDL when kinds change) without dropping the listener.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -100,7 +100,7 @@ export function requireContextMiddleware(secret: string, audience: string) {
   };
 }
 
-/** Every answer is JSON (CONTRACT §9), also for unknown paths and errors Express raises itself. */
+/** Every answer is JSON (docs/api.md#errors), also for unknown paths and errors Express raises itself. */
 function jsonNotFound(req: Request, res: Response) {
   res.status(404).json({ errors: [{ message: `Not found: ${req.method} ${req.path}` }] });
 }

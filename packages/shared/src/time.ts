@@ -1,4 +1,4 @@
-// Time-travel instants (CONTRACT §3): absolute ISO 8601 or relative durations like `-1h30m`.
+// Time-travel instants (docs/api.md#paths): absolute ISO 8601 or relative durations like `-1h30m`.
 // Resolved once per request at the gateway; subgraphs only ever see absolute ISO strings.
 import { errors } from './errors.ts';
 

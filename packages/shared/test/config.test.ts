@@ -1,4 +1,4 @@
-// Shared settings: bind address (CONTRACT §1 HOST) and durations (STRATA_STATEMENT_TIMEOUT).
+// Shared settings: bind address (docs/api.md#commands HOST) and durations (STRATA_STATEMENT_TIMEOUT).
 import { expect, it } from 'vitest';
 import { listenHost, parseDuration, readEnv } from '../src/config.ts';
 

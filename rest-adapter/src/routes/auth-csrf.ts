@@ -1,4 +1,4 @@
-// CSRF defence for REST calls authenticated by the browser session cookies (CONTRACT §7): any
+// CSRF defence for REST calls authenticated by the browser session cookies (docs/auth.md): any
 // method other than GET/HEAD/OPTIONS must send `X-CSRF-Token` with the session's CSRF token
 // (the `strata_csrf` cookie, an HMAC of the login session id). Calls with Authorization or
 // X-API-Key headers are not cookie-authenticated and pass; so does the password login, which

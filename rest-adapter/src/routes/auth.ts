@@ -1,4 +1,4 @@
-// Session routes (CONTRACT §7): POST /api/auth/login {username, password} -> token pair;
+// Session routes (docs/auth.md): POST /api/auth/login {username, password} -> token pair;
 // POST /api/auth/refresh with the refresh token as Bearer -> a new pair; POST /api/auth/logout
 // (refresh token as Bearer, or the caller's credentials: all their sessions). Browsers: the
 // gateway sets the session cookies on the login/refresh answers (passed through here) and

@@ -1,4 +1,4 @@
-// GET /api/diff/data?branch=<name>: what a branch changed (CONTRACT §8), from branch_diff:
+// GET /api/diff/data?branch=<name>: what a branch changed (docs/rest.md), from branch_diff:
 // a summary, then per node its action and per attribute/relation the old (main at
 // branched_from), new (branch) and main (when main changed it too) values, conflicts flagged.
 // `?kind=` filters kinds (comma-separated), `?offset=&limit=` page the nodes.

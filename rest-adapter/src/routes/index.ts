@@ -1,4 +1,4 @@
-// The REST route table (CONTRACT §8). Later issues add their routes here: schema, diff, query,
+// The REST route table (docs/rest.md). Later issues add their routes here: schema, diff, query,
 // artifact, storage, auth.
 import { loginRoute, logoutRoute, refreshRoute } from './auth.ts';
 import { diffDataRoute } from './diff.ts';

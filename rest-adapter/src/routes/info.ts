@@ -1,4 +1,4 @@
-// GET /api/info: deployment id and version of this Strata installation (CONTRACT §8).
+// GET /api/info: deployment id and version of this Strata installation (docs/rest.md).
 import { z } from 'zod';
 import { operation } from '../queries/index.ts';
 import { defineRoute } from './types.ts';

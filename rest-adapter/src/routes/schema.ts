@@ -1,4 +1,4 @@
-// The kind schema over REST (CONTRACT §8): GET /api/schema, GET /api/schema/{kind},
+// The kind schema over REST (docs/rest.md): GET /api/schema, GET /api/schema/{kind},
 // POST /api/schema/load — all through the supergraph (inventory's kind_list, kind_definition,
 // schema_load).
 import { z } from 'zod';

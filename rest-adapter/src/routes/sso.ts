@@ -1,4 +1,4 @@
-// Single sign-on routes (CONTRACT §7), for OAuth2 (`oauth2`) and OpenID Connect (`oidc`):
+// Single sign-on routes (docs/auth.md), for OAuth2 (`oauth2`) and OpenID Connect (`oidc`):
 //   GET /api/{protocol}/{provider}/authorize[?redirect_to=/path]  -> 302 to the provider; the
 //       sealed transaction (state, nonce, PKCE verifier) goes into an HttpOnly cookie
 //   GET /api/{protocol}/{provider}/token?code=&state=  (the provider's redirect back)

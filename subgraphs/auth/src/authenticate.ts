@@ -1,4 +1,4 @@
-// Turns a credential the gateway received (CONTRACT §3: `Token`, `Bearer`, `X-API-Key`) into a
+// Turns a credential the gateway received (docs/api.md#paths: `Token`, `Bearer`, `X-API-Key`) into a
 // principal. API tokens are looked up by sha256; bearer credentials that are JWTs go to the
 // access-token verifier first (issue 5), anything else is tried as an API token.
 import { z } from 'zod';

@@ -1,4 +1,4 @@
-// Auth subgraph settings read from the environment (CONTRACT §1): initial admin credentials,
+// Auth subgraph settings read from the environment (docs/api.md#commands): initial admin credentials,
 // data directory and page size cap. Validated once at start with zod.
 import path from 'node:path';
 import { z } from 'zod';

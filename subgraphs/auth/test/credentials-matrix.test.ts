@@ -174,7 +174,7 @@ describe('GraphQL operations', () => {
         else expect(r.body.errors?.[0]?.extensions?.code, `${op.name} as ${who}`).toBe(op.viewer);
       }
     }
-    // viewers never write, editors do (CONTRACT §7)
+    // viewers never write, editors do (docs/auth.md)
     const write = `mutation { tag_create(data: {name: "m", slug: "m"}) { id } }`;
     expect((await call(cred.viewer!, write)).body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect((await call(cred.editor!, write)).body.errors).toBeUndefined();

@@ -1,4 +1,4 @@
-// NetBox v2 dialect, bad input (CONTRACT §5, §9): every refused request answers with its
+// NetBox v2 dialect, bad input (docs/api.md#mutations): every refused request answers with its
 // documented code and writes nothing (row counts are compared before and after each one).
 // Codes from GraphQL's own validation (GRAPHQL_VALIDATION_FAILED, variable coercion as
 // BAD_USER_INPUT) are what the subgraph answers; the gateway maps them for clients.

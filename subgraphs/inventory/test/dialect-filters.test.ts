@@ -1,4 +1,4 @@
-// NetBox v2 dialect, filters (CONTRACT §4): every lookup of every family with exact expected
+// NetBox v2 dialect, filters (docs/api.md#queries): every lookup of every family with exact expected
 // results, literal LIKE wildcards, ids and foreign-key scalars, IP containment, enums in both
 // forms, AND/OR/NOT/DISTINCT with NetBox (strawberry-django) semantics, and related/reverse filters.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

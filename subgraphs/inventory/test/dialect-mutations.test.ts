@@ -1,4 +1,4 @@
-// NetBox v2 dialect, mutations (CONTRACT §5): create, update, upsert on the kind's unique
+// NetBox v2 dialect, mutations (docs/api.md#mutations): create, update, upsert on the kind's unique
 // constraints, delete ({ok id}), bulk create; relation inputs by id, by a unique attribute set
 // (also composite and nested) and lists for to-many relations.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

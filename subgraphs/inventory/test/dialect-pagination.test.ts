@@ -1,4 +1,4 @@
-// NetBox v2 dialect, pagination and order (CONTRACT §4): the default page of 100, offsets past
+// NetBox v2 dialect, pagination and order (docs/api.md#queries): the default page of 100, offsets past
 // the end, limit 0, the STRATA_MAX_PAGE_SIZE cap, negative values, exact total_count, stable
 // default order (name, then id), `order:` with one and several keys, and nested lists with
 // their own filters, order and pagination.

@@ -1,4 +1,4 @@
-// NetBox v2 dialect, query shapes (CONTRACT §4): the issue's seed queries verbatim, unions over
+// NetBox v2 dialect, query shapes (docs/api.md#queries): the issue's seed queries verbatim, unions over
 // polymorphic relations with inline fragments, and the `display` / `class_type` / type names of
 // the built-in kinds.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Mutation.user_create / user_update / user_delete: admins manage accounts (CONTRACT §7).
+// Mutation.user_create / user_update / user_delete: admins manage accounts (docs/auth.md).
 // Deactivating or deleting a user ends their sessions and API tokens at once.
 import { z } from 'zod';
 import { errors, RoleSchema, type SubgraphContext } from '@strata/shared';

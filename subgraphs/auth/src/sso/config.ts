@@ -1,4 +1,4 @@
-// OAuth2 / OIDC provider settings from the environment (CONTRACT §1, §7):
+// OAuth2 / OIDC provider settings from the environment (docs/api.md#commands):
 //   STRATA_OIDC_PROVIDERS=keycloak,corp         STRATA_OAUTH2_PROVIDERS=google,github
 //   STRATA_OIDC_<NAME>_ISSUER, _CLIENT_ID, _CLIENT_SECRET, _SCOPES ("openid email profile")
 //   STRATA_OAUTH2_<NAME>_CLIENT_ID, _CLIENT_SECRET, _AUTHORIZATION_URL, _TOKEN_URL,

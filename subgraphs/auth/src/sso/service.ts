@@ -1,4 +1,4 @@
-// Single sign-on (CONTRACT §7): starts an OAuth2/OIDC sign-in (authorization URL + sealed
+// Single sign-on (docs/auth.md): starts an OAuth2/OIDC sign-in (authorization URL + sealed
 // transaction) and finishes it (code exchange, identity validation) by mapping the provider's
 // subject to a Strata user through the `identities` table, then opening a normal login session
 // (JWT access token + rotating refresh token). A first sign-in creates the user when the

@@ -1,4 +1,4 @@
-// NetBox-style lookups (CONTRACT §4) translated to Prisma conditions for the auth models:
+// NetBox-style lookups (docs/api.md#queries) translated to Prisma conditions for the auth models:
 // string lookups, id lookups and boolean lookups; several lookups on one field are ANDed.
 import type { StringFilter } from '../generated/prisma/models.ts';
 

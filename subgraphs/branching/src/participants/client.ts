@@ -87,7 +87,7 @@ export class ParticipantClient {
     } catch (err) {
       const refusal = err instanceof InternalCallError ? refusalOf(p, op, err) : null;
       if (refusal) throw refusal;
-      // the participant did not answer at all: say which service is down (CONTRACT §9)
+      // the participant did not answer at all: say which service is down (docs/api.md#errors)
       if (err instanceof ServiceUnavailableError) throw errors.unavailable(`The ${p.name} service is unavailable; ${op} did not run`, { service: p.name, participant: p.name });
       this.logger.error({ err, participant: p.name, op, status: (err as InternalCallError).status, body: (err as InternalCallError).body }, 'participant call failed');
       throw errors.internal(`Participant ${p.name} failed during ${op}`);

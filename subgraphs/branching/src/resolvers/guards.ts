@@ -1,4 +1,4 @@
-// Authorisation checks for branch operations, based on the gateway-signed context (CONTRACT §7:
+// Authorisation checks for branch operations, based on the gateway-signed context (docs/auth.md:
 // viewers cannot write; writes need admin or editor; writes with `at` are refused, §3).
 import { errors, type RequestContext } from '@strata/shared';
 

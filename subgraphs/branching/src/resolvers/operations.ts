@@ -1,4 +1,4 @@
-// Branch operations driven through the participants (CONTRACT §5-6): branch_diff,
+// Branch operations driven through the participants (docs/api.md#mutations): branch_diff,
 // branch_validate, branch_merge, branch_rebase.
 // Merge: OPEN/NEED_REBASE -> MERGING is a compare-and-set persisted before any participant is
 // called (two merges of one branch never run together; writes through the gateway stop), then

@@ -1,4 +1,4 @@
-// The branching subgraph's SDL (Federation 2.7): branches (CONTRACT §5) and installation info
+// The branching subgraph's SDL (Federation 2.7): branches (docs/api.md#mutations) and installation info
 // (GET /api/info). `printSchemaSdl()` is what `pnpm compose` reads; `typeDefs` is what the
 // server builds. Diff, validate, merge and rebase run through the participants (resolvers/operations.ts).
 // The SDL lives in ../../schema.graphql (one source, read at start, as in Apollo's demo subgraphs).

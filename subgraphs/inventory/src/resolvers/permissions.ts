@@ -1,4 +1,4 @@
-// Who may write on which branch (CONTRACT §7): the shared rule (admins and editors; viewers never).
+// Who may write on which branch (docs/auth.md): the shared rule (admins and editors; viewers never).
 import { requireWriter, type RequestContext } from '@strata/shared';
 
 export function assertCanWrite(ctx: RequestContext): void {

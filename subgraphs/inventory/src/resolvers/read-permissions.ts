@@ -1,4 +1,4 @@
-// Per-kind read permissions (CONTRACT §7): STRATA_KIND_READ_ROLES lists kinds that only some
+// Per-kind read permissions (docs/auth.md): STRATA_KIND_READ_ROLES lists kinds that only some
 // roles may read, e.g. `IpamIPAddress=admin,editor;CircuitsCircuit=admin`. Kinds not listed are
 // readable by every authenticated user. For a kind a user may not read, lists are empty and the
 // singular field answers FORBIDDEN.

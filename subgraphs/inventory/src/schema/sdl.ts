@@ -1,5 +1,5 @@
 // Generates the inventory subgraph SDL from the compiled kind schema: object types, unions for
-// generics, filters, order and input types, list wrappers, queries and mutations (CONTRACT §4-5).
+// generics, filters, order and input types, list wrappers, queries and mutations (docs/api.md#queries).
 import { DATETIME_SCALAR_SDL, JSON_SCALAR_SDL, PAGINATION_SDL } from '@strata/shared';
 import type { AttributeKind } from '../model/definition.ts';
 import type { Attribute, CompiledSchema, Kind, Relationship } from '../model/kinds.ts';
@@ -237,7 +237,7 @@ function filterLookup(attr: Attribute): string | null {
   }
 }
 
-/** optimistic precondition of _update, _upsert and _delete (CONTRACT §5) */
+/** optimistic precondition of _update, _upsert and _delete (docs/api.md#mutations) */
 const IF_LAST_UPDATED = 'if_last_updated: DateTime';
 
 const desc = (text: string | undefined, indent = '  ') => (text ? `${indent}${JSON.stringify(text)}\n` : '');

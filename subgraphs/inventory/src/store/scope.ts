@@ -1,4 +1,4 @@
-// Which versions a request sees: branch overlay and time travel (CONTRACT §6). `visibleRows`
+// Which versions a request sees: branch overlay and time travel (docs/branches.md). `visibleRows`
 // returns a subquery of the live (not deleted) rows of one kind for a read scope.
 import type { RequestContext } from '@strata/shared';
 import type { Kind } from '../model/kinds.ts';

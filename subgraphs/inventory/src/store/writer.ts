@@ -29,7 +29,7 @@ interface Problem {
   index?: number;
 }
 
-/** Optimistic precondition of `_update`, `_upsert` and `_delete` (CONTRACT §5). */
+/** Optimistic precondition of `_update`, `_upsert` and `_delete` (docs/api.md#mutations). */
 export interface Precondition {
   /** the object's `last_updated` as the client saw it; CONFLICT when it changed since */
   ifLastUpdated?: string | null;
