@@ -94,7 +94,7 @@ describe('GET /api/diff/data', () => {
     ['/api/diff/data?branch=a-1&offset=-1', /offset must be a non-negative integer/],
     ['/api/diff/data?branch=a-1&limit=ten', /limit must be a non-negative integer/],
     ['/api/diff/data?branch=a-1&limit=1.5', /limit must be a non-negative integer/],
-    ['/api/diff/data?branch=a-1&branch=b-2', /branch may be given only once/],
+    ['/api/diff/data?branch=a-1&branch=b-2', /"branch" may be given only once/],
     ['/api/diff/data?branch=a-1&at=-1h', /at= is not supported/],
   ])('answers 400 for %s without calling the gateway', async (path, message) => {
     const res = await get(path);
