@@ -196,6 +196,19 @@ describe('references never dangle', () => {
     });
     expect(await danglingDevices('main')).toEqual([]);
   });
+  it('a rebase does not leave the branch pointing at a node deleted on main', async () => {
+    const site = await createSite('rebase-gone');
+    await sleep(5);
+    branchFrom.set('dangling-rebase', new Date().toISOString());
+    await sleep(5);
+    const d = await deviceOn(site, 'on-rebased-branch', 'dangling-rebase');
+    expect(d.errors).toBeUndefined();
+    expect((await gql(`mutation($id: ID!) { site_delete(id: $id) { ok } }`, { id: site })).errors).toBeUndefined();
+    await expect(participant('rebase', 'dangling-rebase')).rejects.toMatchObject({ status: 409 });
+    // nothing was rewritten: the branch still sees its device on the site as of its branch point
+    const still = await gql(`query($id: ID!) { device(id: $id) { site { id } } }`, { id: d.data!.device_create.id }, { branch: 'dangling-rebase' });
+    expect(still.data!.device.site.id).toBe(site);
+  });
 });
 
 describe('uniqueness on branches', () => {

@@ -110,32 +110,48 @@ function referencedIds(w: PlannedWrite): { field: string; id: string }[] {
   return out;
 }
 
+/** A reference one node makes to another (field name and target id). */
+interface Reference {
+  kind: Kind;
+  id: string;
+  field: string;
+  target: string;
+}
+
+/**
+ * Refuses (CONFLICT) references to nodes that are not live on main, ignoring targets in `kept`
+ * (written by the same operation). Targets are share-locked first, so a concurrent delete on main
+ * either finished (the target is gone) or waits for this transaction.
+ */
+async function refuseMissingTargets(
+  vtx: VersionedTx,
+  schema: CompiledSchema,
+  refs: Reference[],
+  kept: ReadonlySet<string>,
+  verb: string,
+  alsoMissing: ReadonlySet<string> = new Set(),
+): Promise<void> {
+  const outside = refs.filter((r) => !kept.has(r.target));
+  const targets = outside.map((r) => r.target);
+  await vtx.lockNodes(targets, 'share');
+  const live = await liveOnMain(vtx.client, schema, targets);
+  const dangling = outside.filter((r) => !live.has(r.target) || alsoMissing.has(r.target));
+  if (!dangling.length) return;
+  const d = dangling[0]!;
+  throw errors.conflict(`${verb} would leave ${d.kind.name} ${d.id} (${d.field}) pointing at ${d.target}, which no longer exists on main`, {
+    dangling: dangling.slice(0, 50).map((x) => ({ kind: x.kind.kind, id: x.id, field: x.field, missing: x.target })),
+  });
+}
+
 /**
  * Refuses writes that would leave main with a reference to a missing node: references the merge
- * brings (share-locked, so a concurrent delete on main waits or has finished) and main's
- * references to nodes the merge removes.
+ * brings and main's references to nodes the merge removes.
  */
 async function refuseDangling(vtx: VersionedTx, schema: CompiledSchema, writes: PlannedWrite[]): Promise<void> {
   const kept = new Set(writes.filter((w) => w.values).map((w) => w.id));
   const removed = new Set(writes.filter((w) => !w.values).map((w) => w.id));
-  const refs = writes.flatMap((w) => referencedIds(w).map((r) => ({ ...r, from: w })));
-  const outside = refs.filter((r) => !kept.has(r.id));
-  await vtx.lockNodes(
-    outside.map((r) => r.id),
-    'share',
-  );
-  const live = await liveOnMain(
-    vtx.client,
-    schema,
-    outside.map((r) => r.id),
-  );
-  const dangling = outside.filter((r) => !live.has(r.id) || removed.has(r.id));
-  if (dangling.length) {
-    const d = dangling[0]!;
-    throw errors.conflict(`Merging would leave ${d.from.kind.name} ${d.from.id} (${d.field}) pointing at ${d.id}, which no longer exists on main`, {
-      dangling: dangling.slice(0, 50).map((x) => ({ kind: x.from.kind.kind, id: x.from.id, field: x.field, missing: x.id })),
-    });
-  }
+  const refs = writes.flatMap((w) => referencedIds(w).map((r) => ({ kind: w.kind, id: w.id, field: r.field, target: r.id })));
+  await refuseMissingTargets(vtx, schema, refs, kept, 'Merging', removed);
   // main's own references to nodes this merge removes
   for (const w of writes) {
     if (w.values) continue;
@@ -248,30 +264,12 @@ export async function rebaseBranch(opts: BranchOpOptions): Promise<RebaseResult>
     }
     // after the rebase the branch sees main now: its own references must still resolve there
     const kept = new Set(pairs.filter((p) => !p.s.branch._deleted).map((p) => p.s.id));
-    const refs = pairs.flatMap((p) =>
-      [...referencesOf(p.s, { ...p.change, action: p.change.action === 'REMOVED' ? 'REMOVED' : 'ADDED' }).entries()].flatMap(([field, ids]) =>
-        ids.map((id) => ({ field, id, node: p })),
+    const refs = pairs.flatMap(({ s, change }) =>
+      [...referencesOf(s, { ...change, action: change.action === 'REMOVED' ? 'REMOVED' : 'ADDED' }).entries()].flatMap(([field, ids]) =>
+        ids.map((target) => ({ kind: s.kind, id: s.id, field, target })),
       ),
     );
-    const outside = refs.filter((r) => !kept.has(r.id));
-    await vtx.lockNodes(
-      outside.map((r) => r.id),
-      'share',
-    );
-    const live = await liveOnMain(
-      vtx.client,
-      schema,
-      outside.map((r) => r.id),
-    );
-    const dangling = outside.find((r) => !live.has(r.id));
-    if (dangling) {
-      throw errors.conflict(
-        `Rebasing would leave ${dangling.node.s.kind.name} ${dangling.node.s.id} (${dangling.field}) pointing at ${dangling.id}, which no longer exists on main`,
-        {
-          dangling: [{ kind: dangling.node.s.kind.kind, id: dangling.node.s.id, field: dangling.field, missing: dangling.id }],
-        },
-      );
-    }
+    await refuseMissingTargets(vtx, schema, refs, kept, 'Rebasing');
     await applyWrites(vtx, writes);
     const at = await vtx.stamp();
     return { rebased: writes.length, branched_from: at.toISOString() };
