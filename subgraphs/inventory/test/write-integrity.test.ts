@@ -236,6 +236,15 @@ describe('uniqueness on branches', () => {
   });
 });
 
+describe('bounded locking', () => {
+  it('a bulk create of 20,000 nodes with two unique sets stays within Postgres lock limits', async () => {
+    const d = Array.from({ length: 20_000 }, (_, i) => ({ name: `bulk-${i}`, slug: `bulk-${i}` }));
+    const r = await gql(`mutation($d: [TagCreateInput!]!) { tag_bulk_create(data: $d) { id } }`, { d });
+    expect(r.errors).toBeUndefined();
+    expect(r.data!.tag_bulk_create).toHaveLength(20_000);
+  });
+});
+
 describe('lost updates', () => {
   it('if_last_updated: a stale precondition is CONFLICT and writes nothing', async () => {
     const c = await gql(`mutation { site_create(data: {name: "pre", slug: "pre"}) { id last_updated } }`);

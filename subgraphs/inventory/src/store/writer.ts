@@ -520,7 +520,22 @@ export function snapshot(kind: Kind, row: Record<string, unknown>): Record<strin
 
 /** The advisory-lock key of one unique value set of a kind (the same on every branch). */
 function uniqueKey(kind: Kind, set: readonly string[], values: readonly unknown[]): string {
-  return `uq|${kind.table}|${set.join(',')}|${JSON.stringify(values.map(keyValue))}`;
+  // Values hash into KEY_BUCKETS buckets per unique set: equal values always share a lock, and a
+  // bulk write of thousands of rows takes at most KEY_BUCKETS locks per set (Postgres' shared lock
+  // table is small); an unrelated value in the same bucket only waits a little.
+  const bucket = fnv1a(JSON.stringify(values.map(keyValue))) % KEY_BUCKETS;
+  return `uq|${kind.table}|${set.join(',')}|${bucket}`;
+}
+
+const KEY_BUCKETS = 128;
+
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
 }
 
 function keyValue(v: unknown): unknown {
