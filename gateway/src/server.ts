@@ -9,7 +9,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import type { GraphQLSchema } from 'graphql';
-import { baseUrlOf, createLogger, jwtKeysFromEnv, subgraphUrl, verifyContext, type RequestContext } from '@strata/shared';
+import { baseUrlOf, createLogger, jwtKeysFromEnv, subgraphUrl, verifyContext, type RequestContext, SERVICE_HEADER } from '@strata/shared';
 import { branchResolver } from './branches.ts';
 import { listenToBus } from './bus-events.ts';
 import { readGatewayConfig } from './config.ts';
@@ -29,7 +29,7 @@ import { SignedDataSource, type GatewayContext } from './signed-data-source.ts';
 import { supergraphSource } from './supergraph-source.ts';
 
 export const SERVICE = 'gateway';
-export const SERVICE_HEADER = 'x-strata-service';
+export { SERVICE_HEADER };
 
 export interface RunningGateway {
   url: string;

@@ -22,14 +22,14 @@ import {
   unverifiedSessionId,
   verifyContext,
   type Principal,
+  SERVICE_HEADER,
 } from '@strata/shared';
 import type { IdentityResolver } from './identity.ts';
 import type { GatewayContext } from './signed-data-source.ts';
 
 /** Root fields whose answer is a token pair: a browser gets the session cookies with it. */
 export const SESSION_ISSUING_FIELDS = new Set(['login', 'refresh', 'sso_callback']);
-/** Header proving a call comes from the REST adapter (a context it signed for the gateway). */
-export const SERVICE_HEADER = 'x-strata-service';
+export { SERVICE_HEADER };
 
 export function accessCookieOf(headers: IncomingHttpHeaders): string | null {
   return parseCookies(headers.cookie)[ACCESS_COOKIE] || null;

@@ -2,7 +2,7 @@
 // POSTs a GraphQL operation to the gateway's `/graphql[/{branch}][?at=]`, forwarding the
 // caller's credentials (Authorization, X-API-Key, Cookie) so the gateway authenticates and
 // authorises exactly as for a direct GraphQL call.
-import { newRequestContext, signContext, systemPrincipal } from '@strata/shared';
+import { newRequestContext, signContext, systemPrincipal, SERVICE_HEADER } from '@strata/shared';
 import { z } from 'zod';
 
 /** One GraphQL error as the gateway sends it. */
@@ -92,8 +92,7 @@ interface GraphQLBody {
   errors?: GraphQLErrorShape[];
 }
 
-/** The header proving a call comes from the REST adapter (lets REST work with STRATA_GRAPHQL_ENABLED=false). */
-export const SERVICE_HEADER = 'x-strata-service';
+export { SERVICE_HEADER };
 
 export function createSupergraphClient(opts: { gatewayUrl: string; timeoutMs?: number; secret?: string }): SupergraphClient {
   return {

@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { errors } from './errors.ts';
 
 export const CONTEXT_HEADER = 'x-strata-context';
+/** A Strata service calling the gateway (the REST adapter) proves it with a context signed for audience `gateway`. */
+export const SERVICE_HEADER = 'x-strata-service';
 const ISSUER = 'strata-gateway';
 const DEFAULT_TTL_SECONDS = 60;
 
