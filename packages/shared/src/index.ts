@@ -21,3 +21,4 @@ export * from './internal/participant-protocol.ts';
 export * from './internal/internal-route.ts';
 export * from './internal/branch-meta.ts';
 export * from './authorization.ts';
+export * from './lookups.ts';

@@ -1,29 +1,9 @@
 // NetBox-style lookups (docs/api.md#queries) translated to Prisma conditions for the auth models:
 // string lookups, id lookups and boolean lookups; several lookups on one field are ANDed.
+import type { BoolLookup, IdLookup, StrLookup } from '@strata/shared';
 import type { StringFilter } from '../generated/prisma/models.ts';
 
-export interface StrLookup {
-  exact?: string | null;
-  i_exact?: string | null;
-  contains?: string | null;
-  i_contains?: string | null;
-  starts_with?: string | null;
-  i_starts_with?: string | null;
-  ends_with?: string | null;
-  i_ends_with?: string | null;
-  in_list?: string[] | null;
-  is_null?: boolean | null;
-}
-
-export interface IdLookup {
-  exact?: string | null;
-  in_list?: string[] | null;
-}
-
-export interface BoolLookup {
-  exact?: boolean | null;
-  is_null?: boolean | null;
-}
+export type { BoolLookup, IdLookup, StrLookup };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

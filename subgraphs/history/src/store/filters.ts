@@ -1,25 +1,9 @@
 // Translates the GraphQL change-log filter and order (NetBox v2 lookups, AND/OR/NOT) into
 // Prisma where/orderBy inputs, and the request context (branch, time travel) into a scope.
-import { errors, type RequestContext } from '@strata/shared';
+import { errors, type IdLookup, type RequestContext, type StrLookup } from '@strata/shared';
+
+export type { IdLookup, StrLookup };
 import type { Prisma } from '../generated/prisma/client.ts';
-
-export interface StrLookup {
-  exact?: string | null;
-  i_exact?: string | null;
-  contains?: string | null;
-  i_contains?: string | null;
-  starts_with?: string | null;
-  i_starts_with?: string | null;
-  ends_with?: string | null;
-  i_ends_with?: string | null;
-  in_list?: string[] | null;
-  is_null?: boolean | null;
-}
-
-export interface IdLookup {
-  exact?: string | null;
-  in_list?: string[] | null;
-}
 
 export interface TimeLookup {
   exact?: Date | null;
